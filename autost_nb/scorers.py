@@ -200,7 +200,8 @@ def _macs(mod, inp, out):
 
 # %% ../nbs/08_scorers.ipynb #64fc1d05
 def energy_breakdown(model:SpikingTransformer, # the model, scored as is (copy it first to keep its BatchNorm statistics)
-                     batch                     # `(x, y)`; only x is used
+                     batch,                    # `(x, y)`; only x is used
+                     trained:bool=False        # False: train-mode BatchNorm (an untrained net, the AutoST proxy); True: eval mode (a trained net as deployed)
                     ) -> list:
     "Per layer (in model order): dict(layer, kind 'MAC'/'AC', rate, ops, energy_pj), ops and energy per image."
     if not isinstance(model, SpikingTransformer): raise ValueError(f"energy needs a SpikingTransformer, got {type(model).__name__}")
@@ -212,7 +213,7 @@ def energy_breakdown(model:SpikingTransformer, # the model, scored as is (copy i
     for n, mod in model.named_modules():
         if n in kinds: hooks.append(mod.register_forward_hook(record(n)))
     try:
-        with FiringRates(model) as fr, torch.no_grad(): model.train()(x)
+        with FiringRates(model) as fr, torch.no_grad(): (model.eval() if trained else model.train())(x)
     finally:
         for h in hooks: h.remove()
     rates, B, T, N, D = fr.rates, len(x), model.T, n_tokens(model.img_size), model.arch.embed_dim
@@ -230,10 +231,12 @@ def energy_breakdown(model:SpikingTransformer, # the model, scored as is (copy i
     return rows
 
 def energy_mj(arch_or_model:Arch|SpikingTransformer, batch=None, *, img_size:int=32, in_channels:int=3,
-              num_classes:int=10, T:int=4, seed:int=0) -> float:
-    "Energy per image in mJ at initialisation: sum of `energy_breakdown` (MAC 4.6 pJ, AC 0.9 pJ)."
+              num_classes:int=10, T:int=4, seed:int=0,
+              trained:bool=False  # measure a trained model with eval-mode BatchNorm instead of the init-time proxy
+             ) -> float:
+    "Energy per image in mJ: sum of `energy_breakdown` (MAC 4.6 pJ, AC 0.9 pJ); at initialisation unless `trained`."
     m = as_model(arch_or_model, img_size, in_channels, num_classes, T, seed)
-    return sum(r["energy_pj"] for r in energy_breakdown(m, batch)) * 1e-9
+    return sum(r["energy_pj"] for r in energy_breakdown(m, batch, trained)) * 1e-9
 
 # %% ../nbs/08_scorers.ipynb #ebb7b19b
 @dataclass(frozen=True)

@@ -52,3 +52,30 @@ def test_changing_one_stage_param_dirties_only_that_stage(clone, tmp_path):
 def test_stage_notebooks_keep_their_papermill_parameters_cell():
     from autost_nb.pipeline import STAGES, check_parameters_cell
     for nb, _ in STAGES.values(): check_parameters_cell(ROOT / "nbs" / nb)
+
+def test_dvc_stages_match_the_stage_runner():
+    "Every stage the runner knows is in dvc.yaml with its command, its params section and every output it publishes."
+    from autost_nb.pipeline import STAGES
+    dvc = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    assert set(dvc) == set(STAGES)
+    for stage, (nb, outs) in STAGES.items():
+        s = dvc[stage]
+        assert s["cmd"] == f"autost-stage {stage}" and f"nbs/{nb}" in s["deps"] and {"preset", stage} <= set(s["params"])
+        declared = {next(iter(o)) if isinstance(o, dict) else o for o in s.get("outs", []) + s.get("metrics", []) + s.get("plots", [])}
+        assert {f"results/{o}" for o in outs} | {f"results/notebooks/{stage}.ipynb"} <= declared, stage
+
+def test_correlation_stage_reuses_its_committed_runs(clone, tmp_path):
+    "Re-running the correlation stage trains nothing (every run is cached) and reproduces the committed FLOPs correlation."
+    import json
+    work = tmp_path / "w3"; shutil.copytree(clone, work)
+    runs = sorted(p.name for p in (work / "results/runs/correlation").iterdir())
+    committed = json.loads((work / "results/metrics/correlation.json").read_text())
+    p = yaml.safe_load((work / "params.yaml").read_text())
+    p["correlation"]["cpu"]["scorers"] = ["flops", "params"]           # skip the slow scorers; training is what is cached
+    (work / "params.yaml").write_text(yaml.safe_dump(p, sort_keys=False))
+    sh("autost-stage correlation", work)
+    new = json.loads((work / "results/metrics/correlation.json").read_text())
+    assert sorted(p.name for p in (work / "results/runs/correlation").iterdir()) == runs
+    for k in ("flops", "params"):
+        assert new["scorers"][k] == committed["scorers"][k], k
+    assert new["accuracy"] == committed["accuracy"] and new["n_archs"] == committed["n_archs"] >= 30
