@@ -17,7 +17,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                 'autost_nb/convert.py'),
                                    'autost_nb.convert.AnnViT': ('convert.html#annvit', 'autost_nb/convert.py'),
                                    'autost_nb.convert.AnnViT.__init__': ('convert.html#annvit.__init__', 'autost_nb/convert.py'),
-                                   'autost_nb.convert.AnnViT._init_weights': ('convert.html#annvit._init_weights', 'autost_nb/convert.py'),
                                    'autost_nb.convert.AnnViT.forward': ('convert.html#annvit.forward', 'autost_nb/convert.py'),
                                    'autost_nb.convert.ConvBN': ('convert.html#convbn', 'autost_nb/convert.py'),
                                    'autost_nb.convert.ConvBN.__init__': ('convert.html#convbn.__init__', 'autost_nb/convert.py'),

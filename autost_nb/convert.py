@@ -17,7 +17,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from .space import Arch, get_arch, _check_geometry
-from .model import LinearBN
+from .model import LinearBN, SpikingTransformer
 from .scorers import E_MAC_PJ, E_AC_PJ
 
 # %% ../nbs/10_convert.ipynb #95c2def4
@@ -88,13 +88,7 @@ class AnnViT(nn.Module):
         self.patch_embed = AnnPatchEmbed(arch.embed_dim, in_channels)
         self.blocks = nn.ModuleList(AnnBlock(arch.embed_dim, h, H) for h, H in zip(arch.num_heads, arch.hidden_dims))
         self.head = nn.Linear(arch.embed_dim, num_classes)
-        self.apply(self._init_weights)
-
-    @staticmethod
-    def _init_weights(m):
-        if isinstance(m, nn.Linear):
-            nn.init.trunc_normal_(m.weight, std=0.02)
-            nn.init.zeros_(m.bias)
+        self.apply(SpikingTransformer._init_weights)   # the same initialisation as the spiking model
 
     def forward(self, x:torch.Tensor # `[B, C, H, W]` images
                ) -> torch.Tensor:    # logits `[B, num_classes]`
