@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['INPUT_CODES', 'E_MEM_PJ', 'E_MUL_PJ', 'E_UPDATE_PJ', 'ConvBN', 'AnnPatchEmbed', 'split_heads', 'merge_heads',
-           'AnnAttention', 'AnnBlock', 'AnnViT', 'fold_bn_into', 'fold_batchnorm', 'check_code_args', 'global_trace',
-           'PhaseCode', 'fire_reference', 'spike_times', 'trace_matmul_reference', 'trace_matmul', 'woss',
-           'woss_reference', 'woss_softmax', 'ann_stages', 'calibrate', 'check_convertible', 'integrate_reference',
-           'SpikedViT', 'spiked_attention', 'activation_pairs', 'pearson', 'stage_correlations', 'choose_base',
-           'ann_ops', 'conversion_energy']
+           'AnnAttention', 'AnnBlock', 'AnnViT', 'fold_bn_into', 'fold_batchnorm', 'check_code_args', 'lookup',
+           'global_trace', 'PhaseCode', 'fire_reference', 'spike_times', 'trace_matmul_reference', 'trace_matmul',
+           'woss', 'woss_reference', 'woss_softmax', 'ann_stages', 'calibrate', 'check_convertible',
+           'integrate_reference', 'SpikedViT', 'spiked_attention', 'activation_pairs', 'pearson', 'stage_correlations',
+           'choose_base', 'ann_ops', 'conversion_energy']
 
 # %% ../nbs/10_convert.ipynb #87fa8e73
 import copy, math
@@ -136,6 +136,12 @@ def check_code_args(T, base):
     if isinstance(base, bool) or not isinstance(base, Real) or not 1 < base <= 2:
         raise ValueError(f"base must be a number in (1, 2] (base 2 is binary coding), got {base!r}")
 
+def lookup(table:torch.Tensor, # a 1-D table
+           index:torch.Tensor  # integer positions, any shape
+          ) -> torch.Tensor:   # `table[index]`
+    "`table[index]` through `index_select`, several times faster on CPU than advanced indexing for small tables."
+    return table.index_select(0, index.reshape(-1)).view(index.shape)
+
 def global_trace(T:int, base:float) -> torch.Tensor:
     "g[t] = base^-t for t < T, built by repeated division as a decaying register is, and g[T] = 0 (decodes 'no spike')."
     check_code_args(T, base)
@@ -151,11 +157,9 @@ class PhaseCode:
         self.trace = global_trace(T, base)                     # g[t]; g[T] = 0 is the 'no spike' sentinel
         self.theta = (1 + 1 / self.base) / 2                   # fire half-way between two codes: nearest code
         self.thresholds = self.theta * self.trace[:T]          # descending
-        pos = self.thresholds.flip(0).contiguous()             # ascending
-        neg = torch.nextafter(-self.thresholds, torch.tensor(math.inf))   # x <= -thr  <=>  x < nextafter(-thr, +inf)
-        self._uni, self._bi = pos, torch.cat([neg, pos]).contiguous()
-        self._uni_table = self.trace.flip(0).contiguous()      # c thresholds crossed -> g[T - c]
-        self._bi_table = torch.cat([-self.trace[:T], self.trace.flip(0)]).contiguous()
+        inf = torch.tensor([math.inf])                         # _bracket[t] = threshold of step t - 1, _bracket[t + 1] = of step t
+        self._bracket = torch.cat([inf, self.thresholds, -inf]).contiguous()
+        self._log_base, self._log_theta = math.log(self.base), math.log(self.theta)
 
     def __repr__(self): return f"PhaseCode(T={self.T}, base={self.base})"
 
@@ -167,38 +171,45 @@ class PhaseCode:
     def to(self, device):
         "A copy whose tables live on `device`."
         c = copy.copy(self)
-        for k in ("trace", "thresholds", "_uni", "_bi", "_uni_table", "_bi_table"): setattr(c, k, getattr(self, k).to(device))
+        for k in ("trace", "thresholds", "_bracket"): setattr(c, k, getattr(self, k).to(device))
         return c
 
-    def _index(self, u, bipolar):
-        "Boundaries crossed: unipolar c in [0, T] (t = T - c); bipolar i in [0, 2T] (i < T: negative spike at t = i)."
-        return torch.bucketize(u.contiguous(), self._bi if bipolar else self._uni, right=True)
+    def step(self, a:torch.Tensor # magnitudes |x| / s (a unipolar neuron: max(x, 0) / s)
+            ) -> torch.Tensor:    # int64 spike step in [0, T]; T = silent
+        "First step t with a >= theta * B^-t: the closed form ceil(log_B(theta / a)), made exact by one comparison each side."
+        t = torch.log(a).mul_(-1 / self._log_base).add_(self._log_theta / self._log_base).ceil_()
+        t = t.nan_to_num_(nan=self.T).clamp_(0, self.T).long()            # a = 0: log -> -inf -> t = T (silent)
+        below, above = a < lookup(self._bracket, t + 1), a >= lookup(self._bracket, t)  # the candidate is at most one step off
+        t += below.to(torch.int8) - above.to(torch.int8)
+        return t.clamp_(0, self.T)
 
-    def _times(self, i, bipolar):
-        if not bipolar: return self.T - i, (i > 0).to(torch.int8)
-        return torch.where(i <= self.T, i, 2 * self.T - i), torch.sign(i - self.T).to(torch.int8)
+    def _magnitude(self, x, bipolar): return x.abs() if bipolar else x.clamp_min(0)
 
     def encode(self, x:torch.Tensor, # values
                scale=1.0,            # per-channel scale s, broadcastable to x
                bipolar:bool=True     # signed spikes; False: a unipolar (ReLU) neuron, negatives never fire
               ) -> tuple:            # (t int64 in [0, T], T = no spike; sign int8 in {-1, 0, +1})
         "Spike time and sign of every neuron: at most one spike each."
-        return self._times(self._index(x / scale, bipolar), bipolar)
+        u = x / scale
+        t = self.step(self._magnitude(u, bipolar))
+        return t, torch.where(t < self.T, torch.sign(u) if bipolar else 1, 0).to(torch.int8)
 
     def decode(self, t:torch.Tensor,              # spike times, T = no spike
                sign:torch.Tensor|None=None,       # spike signs (None: all positive, a unipolar stage)
                scale=1.0) -> torch.Tensor:
         "What the spikes stand for: sign * scale * base^-t (0 where no spike)."
-        return self.trace[t] * scale if sign is None else self.trace[t] * sign * scale
+        g = lookup(self.trace, t)
+        return g * scale if sign is None else g * sign * scale
 
     def quantize(self, x:torch.Tensor, bipolar:bool=True) -> torch.Tensor:
-        "`decode(encode(x))` at scale 1, in one bucketize and one gather: what the vectorised network runs."
-        return (self._bi_table if bipolar else self._uni_table)[self._index(x, bipolar)]
+        "`decode(encode(x))` at scale 1, with one `step` and one gather: what the vectorised network runs."
+        y = lookup(self.trace, self.step(self._magnitude(x, bipolar)))
+        return y.mul_(torch.sign(x)) if bipolar else y
 
     def spikes(self, x:torch.Tensor, bipolar:bool=True) -> tuple:
-        "`(t, sign, decoded)` at scale 1 from one bucketize (the recording forward)."
-        i = self._index(x, bipolar)
-        return (*self._times(i, bipolar), (self._bi_table if bipolar else self._uni_table)[i])
+        "`(t, sign, decoded)` at scale 1 from one `step` (the recording forward)."
+        t, sign = self.encode(x, 1.0, bipolar)
+        return t, sign, self.decode(t, sign if bipolar else None)
 
 def fire_reference(x:torch.Tensor, code:PhaseCode, scale=1.0, bipolar:bool=True) -> torch.Tensor:
     "Step-by-step firing window of neurons holding `x`: spike trains `[T, *x.shape]` in {-1, 0, +1} (tests only)."
@@ -255,7 +266,7 @@ def woss(zb:torch.Tensor, # scores in units of ln B (z / ln B), softmax over the
     "Winner-oriented spike shift: inhibition by the row's winner, a ramp turns scores into spike times."
     d = (zb.amax(-1, keepdim=True) - zb) - 0.5          # after inhibition, a neuron fires once its ramp covers d
     tau = torch.ceil(d).clamp_(0, code.T).long()
-    return tau, code.trace[tau].sum(-1, keepdim=True)  # S: the global trace accumulated once per spike
+    return tau, lookup(code.trace, tau).sum(-1, keepdim=True)  # S: the global trace accumulated once per spike
 
 def woss_reference(zb:torch.Tensor, code:PhaseCode) -> tuple:
     "Step-by-step WOSS: inhibit, ramp, fire once, accumulate the normaliser (tests only)."
@@ -272,7 +283,7 @@ def woss_reference(zb:torch.Tensor, code:PhaseCode) -> tuple:
 def woss_softmax(z:torch.Tensor, code:PhaseCode) -> torch.Tensor:
     "Decoded WOSS softmax of natural-unit scores `z` (ln B folded in): B^-tau / S."
     tau, S = woss(z / math.log(code.base), code)
-    return code.trace[tau] / S
+    return lookup(code.trace, tau) / S
 
 # %% ../nbs/10_convert.ipynb #5c2f4c06
 _UNSCALED = ("qk", "softmax", "head")       # stages without a calibrated scale (potentials or WOSS)
@@ -483,7 +494,7 @@ class SpikedViT(nn.Module):
             qh, kh, vh = split_heads(q * blk.gain, nh), split_heads(k, nh), split_heads(v, nh)
             zb = qh @ kh.transpose(-2, -1)                               # trace-driven Q K^T, in units of ln B
             tau, S = woss(zb, code)                                      # WOSS spike times and normaliser
-            g = code.trace[tau]
+            g = lookup(code.trace, tau)
             o = merge_heads((g @ vh) / S) * blk.av_factor                # trace-driven A V; S and scales in the threshold
             if record:
                 fq, fk, fv, fa = (split_heads((q != 0).float(), nh), split_heads((k != 0).float(), nh),

@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['PRESETS', 'DATASETS', 'TRAIN_KEYS', 'SCHEMAS', 'STAGES', 'TRAIN_SETTINGS', 'TRAIN_CODE', 'ENERGY_CODE',
            'check_section', 'stage_params', 'load_params', 'check_inputs', 'check_parameters_cell', 'run_stage',
-           'autost_stage', 'code_hash', 'run_path', 'train_cached', 'prune_runs']
+           'autost_stage', 'code_hash', 'run_path', 'train_cached', 'prune_runs', 'dataset_for', 'train_runs']
 
 # %% ../nbs/07_pipeline.ipynb #c529363a
-import json, shutil, tempfile
+import functools, json, shutil, tempfile
 from pathlib import Path
 import yaml
 from fastcore.script import call_parse
@@ -64,25 +64,26 @@ SCHEMAS = {
     "correlation": {**_TRAIN_COMMON, "dataset": _one_of(*DATASETS),
                     "space": _one_of(*SPACES), "n_archs": _int(3), "min_params": _num(0), "max_params": _num(0),
                     "arch_seed": _int(), "seeds": _seeds(), "scorers": _list_of(*SCORERS), "score_batch_size": _int(2),
-                    "score_seed": _int(), "n_bootstrap": _int(100), "cache_dir": _opt_str()},
+                    "score_seed": _int(), "n_bootstrap": _int(100), "cache_dir": _opt_str(), "n_jobs": _int(1)},
     "search": {"spaces": _list_of("tiny", "small", "base"), "img_size": _mult4(), "in_channels": _int(1),
                "num_classes": _int(2), "T": _int(1), "generations": _int(1), "population": _int(2), "top_k": _int(1),
                "seeds": _seeds(), "measure_energy": _bool(), "train_space": _one_of(*SPACES), "train_min_params": _num(0),
                "train_max_params": _num(0), "train_img_size": _mult4(), "train_in_channels": _int(1)},
     "train_searched": {**_TRAIN_COMMON, "datasets": _list_of(*DATASETS), "arch_file": _opt_str(),
-                       "baseline": _one_of(*ARCHS), "seeds": _seeds(), "cache_dir": _opt_str()},
+                       "baseline": _one_of(*ARCHS), "seeds": _seeds(), "cache_dir": _opt_str(), "n_jobs": _int(1)},
     "timesteps": {**{k: v for k, v in _TRAIN_COMMON.items() if k != "T"}, "dataset": _one_of(*DATASETS),
-                  "arch_file": _opt_str(), "Ts": _ints(1), "seeds": _seeds(), "cache_dir": _opt_str()},
+                  "arch_file": _opt_str(), "Ts": _ints(1), "seeds": _seeds(), "cache_dir": _opt_str(), "n_jobs": _int(1)},
     "topology": {**_TRAIN_COMMON, "dataset": _one_of(*DATASETS), "target_params": _int(1), "depths": _ints(1),
-                 "num_heads": _int(1), "mlp_ratio": _int(1), "seeds": _seeds(), "cache_dir": _opt_str()},
+                 "num_heads": _int(1), "mlp_ratio": _int(1), "seeds": _seeds(), "cache_dir": _opt_str(), "n_jobs": _int(1)},
     "lambda_sweep": {**_TRAIN_COMMON, "dataset": _one_of(*DATASETS), "space": _one_of(*SPACES), "min_params": _num(0),
                      "max_params": _num(0), "lams": _nums(0), "generations": _int(1), "population": _int(2),
-                     "top_k": _int(1), "search_seed": _int(0), "seeds": _seeds(), "cache_dir": _opt_str()},
+                     "top_k": _int(1), "search_seed": _int(0), "seeds": _seeds(), "cache_dir": _opt_str(), "n_jobs": _int(1)},
     "convert": {"dataset": _one_of(*DATASETS), "data_root": _str(), "arch_file": _opt_str(), "img_size": _mult4(),
                 "epochs": _int(1), "batch_size": _int(1), "lr": _num(0, strict=True), "n_train": _opt_int(1),
                 "n_test": _opt_int(1), "seed": _int(), "T": _int(1), "base": _base(), "bases": _bases(), "Ts": _ints(1),
                 "calib_images": _int(1), "snn_T": _int(1), "snn_epochs": _int(1), "timing_batch": _int(1),
                 "timing_repeats": _int(1)},
+    "report": {},   # reads the other stages' outputs; no knobs of its own
 }
 
 # %% ../nbs/07_pipeline.ipynb #11b9867b
@@ -131,6 +132,7 @@ STAGES = {  # stage -> (notebook in nbs/, outputs relative to results/)
     "lambda_sweep": ("27_lambda_sweep.ipynb", ["tables/lambda_sweep.md", "figures/lambda_sweep.png", "metrics/lambda_sweep.json"]),
     "convert": ("30_convert.ipynb", ["tables/conversion.md", "tables/conversion_vs_direct.md", "figures/conversion_scatter.png",
                                     "figures/conversion_base_and_T.png", "metrics/conversion.json"]),
+    "report": ("40_report.ipynb", ["REPORT.md"]),
 }
 
 def check_inputs(stage:str, values:dict, root:str|Path="."):
@@ -255,3 +257,51 @@ def prune_runs(cache_dir:str|Path) -> int:
     for p in Path(cache_dir).glob("*.json"):
         if json.loads(p.read_text()).get("code") not in current: p.unlink(); n += 1
     return n
+
+# %% ../nbs/07_pipeline.ipynb #7115820c
+@functools.lru_cache(maxsize=2)
+def _dataset(name, root, img_size, T, n_train, n_test):
+    from autost_nb.data import load_dataset
+    return load_dataset(name, root=root, img_size=img_size, timesteps=T, n_train=n_train, n_test=n_test, seed=0)
+
+def dataset_for(settings:dict,  # the keys of `TRAIN_SETTINGS`
+                data_root:str|Path="data" # folder of user-provided datasets
+               ):
+    "The dataset a training run with `settings` sees (subsets seeded with 0; the last two loaded are kept per process)."
+    return _dataset(settings["dataset"], str(data_root), settings["img_size"], settings["T"], settings["n_train"], settings["n_test"])
+
+def _train_task(genome, seed, settings, data_root, cache_dir, measure_energy, threads):
+    "One run in a worker process: same thread count as the caller, dataset loaded once per process."
+    import torch
+    from autost_nb.space import Arch
+    torch.set_num_threads(threads)
+    return train_cached(Arch.from_genome(genome), seed, dataset_for(settings, data_root), settings, cache_dir, measure_energy)
+
+def train_runs(tasks,                 # (arch, seed, settings) triples; settings hold the keys of `TRAIN_SETTINGS`
+               cache_dir:str|Path,    # folder of run records
+               data_root:str|Path="data",
+               n_jobs:int=1,          # worker processes for the runs not in the cache (1: train in this process)
+               measure_energy:bool=False
+              ) -> list:              # `(record, reused)` per task, in the order of `tasks`
+    "`train_cached` for many runs: finished records are read, missing runs trained in `n_jobs` joblib workers."
+    import torch
+    if not (isinstance(n_jobs, int) and not isinstance(n_jobs, bool) and n_jobs >= 1):
+        raise ValueError(f"n_jobs must be an integer >= 1, got {n_jobs!r}")
+    out = [None] * len(tasks)
+    for i, (arch, seed, settings) in enumerate(tasks):
+        path = run_path(cache_dir, arch, seed, settings, measure_energy)
+        if path.exists(): out[i] = json.loads(path.read_text()), True
+    todo = [i for i, o in enumerate(out) if o is None]
+    if n_jobs == 1 or len(todo) < 2:
+        for i in todo:
+            arch, seed, settings = tasks[i]
+            out[i] = train_cached(arch, seed, dataset_for(settings, data_root), settings, cache_dir, measure_energy)
+        return out
+    from joblib import Parallel, delayed
+    from autost_nb.pipeline import _train_task      # by module path, so workers can import it (also when called from a notebook)
+    threads = torch.get_num_threads()
+    done = Parallel(n_jobs=min(n_jobs, len(todo)))(
+        delayed(_train_task)(list(tasks[i][0].genome()), tasks[i][1], tasks[i][2], str(data_root), str(cache_dir),
+                             measure_energy, threads) for i in todo)
+    for i, o in zip(todo, done): out[i] = o
+    return out

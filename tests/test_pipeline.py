@@ -88,3 +88,87 @@ def test_dry_run_checks_every_stage_without_running(clone):
     r = subprocess.run("autost-check --preset paper", cwd=clone, shell=True, capture_output=True, text=True)
     assert r.returncode == 1 and "data/cifar-10-batches-py" in r.stderr and "train_baseline:" in r.stderr, r.stderr
     assert sh("git status --porcelain", clone) == before              # nothing written
+
+def test_every_params_key_refuses_a_wrong_type_naming_itself():
+    "Robustness sweep: every key of every stage, in both presets, set to a value of the wrong type, is refused by name."
+    import copy, re
+    from autost_nb.pipeline import SCHEMAS, stage_params
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    checked = 0
+    for stage in SCHEMAS:
+        for preset in ("cpu", "paper"):
+            assert stage_params({**params, "preset": preset}, stage) is not None      # the committed values pass
+            for key, value in params[stage][preset].items():
+                wrong = [{"a": "mapping"}] + ([] if isinstance(value, str) else ["a string"]) + ([] if isinstance(value, list) else [[value]])
+                for bad in wrong:
+                    p = copy.deepcopy(params); p["preset"] = preset; p[stage][preset][key] = bad
+                    with pytest.raises(ValueError, match=re.escape(f"{stage}.{preset}.{key} must be")):
+                        stage_params(p, stage)
+                    checked += 1
+    assert checked > 200
+
+def test_every_numeric_params_key_refuses_an_out_of_range_value():
+    "Robustness sweep: every bounded numeric key refuses a value below its bound, by name and with the allowed range."
+    import copy, re
+    from autost_nb.pipeline import SCHEMAS, stage_params
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    checked = 0
+    for stage, schema in SCHEMAS.items():
+        for key, (ok, allowed) in schema.items():
+            value = params[stage]["cpu"][key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or ok(-1): continue   # unbounded: any number is in range
+            p = copy.deepcopy(params); p[stage]["cpu"][key] = -1
+            with pytest.raises(ValueError, match=re.escape(f"{stage}.cpu.{key} must be {allowed}, got -1")):
+                stage_params(p, stage)
+            checked += 1
+    assert checked > 50
+
+def test_interrupted_repro_then_repro_gives_the_committed_metrics(clone, tmp_path):
+    "Robustness sweep: Ctrl-C in the middle of a stage, then `dvc repro` again: same metrics as an uninterrupted run."
+    import os, signal, time
+    work = tmp_path / "w4"; shutil.copytree(clone, work)
+    committed = (work / "results/metrics/search_space.json").read_text()
+    proc = subprocess.Popen("dvc repro -f search_space", cwd=work, shell=True, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 120
+    while not (work / "results/notebooks").exists() or (work / "results/metrics/search_space.json").exists():
+        assert time.time() < deadline and proc.poll() is None, "the stage finished before it could be interrupted"
+        time.sleep(0.2)                                    # wait until the stage has removed its old outputs
+    time.sleep(1.0)
+    os.killpg(proc.pid, signal.SIGINT); proc.wait(timeout=60)
+    assert proc.returncode != 0 and not (work / "results/metrics/search_space.json").exists()   # no half-written result
+    assert "search_space" in sh("dvc status", work)       # DVC sees the stage as not run
+    sh("dvc repro search_space", work)
+    assert (work / "results/metrics/search_space.json").read_text() == committed
+    assert "up to date" in sh("dvc status", work)
+
+@pytest.mark.parametrize("stage", ["search_space", "search"])
+def test_nbdev_test_and_papermill_write_the_same_results(stage, tmp_path):
+    "Robustness sweep: a stage notebook run cell by cell by nbdev's test runner and run by papermill (fresh kernel) agree."
+    import json
+    from nbdev.test import test_nb
+    import papermill as pm
+    from autost_nb.pipeline import STAGES
+    nb_name, outs = STAGES[stage]
+    src = json.loads((ROOT / "nbs" / nb_name).read_text())
+    a, b = tmp_path / "nbdev", tmp_path / "papermill"
+    cell = next(c for c in src["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
+    text = "".join(cell["source"])
+    assert "out_dir = None" in text
+    cell["source"] = text.replace("out_dir = None", f"out_dir = {str(a)!r}")      # the smoke defaults, our out_dir
+    copy = tmp_path / nb_name; copy.write_text(json.dumps(src))
+    ok, _ = test_nb(copy, showerr=True)
+    assert ok, f"nbdev's runner failed on {nb_name}"
+    pm.execute_notebook(str(ROOT / "nbs" / nb_name), str(tmp_path / "executed.ipynb"), cwd=str(ROOT),
+                        parameters={"out_dir": str(b)}, progress_bar=False)
+    volatile = {"seconds", "seconds_median"}
+    strip = lambda x: ({k: strip(v) for k, v in x.items() if k not in volatile} if isinstance(x, dict)
+                       else [strip(v) for v in x] if isinstance(x, list) else x)
+    compared = 0
+    for o in outs:
+        if o.endswith(".json"):
+            assert strip(json.loads((a / o).read_text())) == strip(json.loads((b / o).read_text())), o; compared += 1
+        elif o.endswith((".md", ".csv", ".yaml")):
+            assert (a / o).read_text() == (b / o).read_text(), o; compared += 1
+        else: assert (a / o).exists() and (b / o).exists(), o
+    assert compared >= 2

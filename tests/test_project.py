@@ -75,3 +75,19 @@ def test_cost_model_benchmark_agrees_with_built_models(tmp_path):
     res = json.loads(out.read_text())
     assert res["n_analytic"] == 300 and res["n_built"] == 2
     assert res["analytic_per_s"] > 0 and res["built_per_s"] > 0
+
+def test_every_exported_function_and_class_is_documented():
+    "Docs: every public function, class and method of the package has a docstring (an nn.Module's forward is documented by its class)."
+    import importlib, inspect, pkgutil, autost_nb
+    missing = []
+    for m in pkgutil.iter_modules(autost_nb.__path__):
+        if m.name.startswith("_"): continue
+        mod = importlib.import_module(f"autost_nb.{m.name}")
+        for name, obj in vars(mod).items():
+            if name.startswith("_") or getattr(obj, "__module__", None) != mod.__name__: continue
+            if not (inspect.isfunction(obj) or inspect.isclass(obj)): continue
+            if not (obj.__doc__ or "").strip(): missing.append(f"{m.name}.{name}")
+            if inspect.isclass(obj):
+                missing += [f"{m.name}.{name}.{k}" for k, v in vars(obj).items() if inspect.isfunction(v) and not k.startswith("_")
+                            and k not in ("forward", "extra_repr") and not (v.__doc__ or "").strip()]
+    assert not missing, f"undocumented: {missing}"
