@@ -166,9 +166,10 @@ def test_nbdev_test_and_papermill_write_the_same_results(stage, tmp_path):
                        else [strip(v) for v in x] if isinstance(x, list) else x)
     compared = 0
     for o in outs:
+        assert (a / o).exists() == (b / o).exists(), o                # the smoke run may skip some (e.g. spaces)
+        if not (a / o).exists(): continue
         if o.endswith(".json"):
             assert strip(json.loads((a / o).read_text())) == strip(json.loads((b / o).read_text())), o; compared += 1
         elif o.endswith((".md", ".csv", ".yaml")):
             assert (a / o).read_text() == (b / o).read_text(), o; compared += 1
-        else: assert (a / o).exists() and (b / o).exists(), o
     assert compared >= 2
