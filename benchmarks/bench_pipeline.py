@@ -16,9 +16,9 @@ the clone runs the installed `autost-stage`, so install from the same commit you
 import argparse, json, os, platform, shutil, subprocess, tempfile, time
 from pathlib import Path
 
+from autost_nb.pipeline import STAGES
+
 ROOT = Path(__file__).resolve().parents[1]
-STAGES = ["search_space", "train_baseline", "correlation", "search", "train_searched", "timesteps", "topology",
-          "lambda_sweep", "convert", "report"]
 VOLATILE = {"seconds", "seconds_median", "sim_time_ratio", "train_seconds", "ann_train_seconds"}
 
 def strip(x):
