@@ -72,6 +72,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                    'autost_nb.convert.trace_matmul': ('convert.html#trace_matmul', 'autost_nb/convert.py'),
                                    'autost_nb.convert.trace_matmul_reference': ( 'convert.html#trace_matmul_reference',
                                                                                  'autost_nb/convert.py'),
+                                   'autost_nb.convert.window_without_underflow': ( 'convert.html#window_without_underflow',
+                                                                                   'autost_nb/convert.py'),
                                    'autost_nb.convert.woss': ('convert.html#woss', 'autost_nb/convert.py'),
                                    'autost_nb.convert.woss_reference': ('convert.html#woss_reference', 'autost_nb/convert.py'),
                                    'autost_nb.convert.woss_softmax': ('convert.html#woss_softmax', 'autost_nb/convert.py')},

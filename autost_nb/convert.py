@@ -8,7 +8,7 @@ __all__ = ['INPUT_CODES', 'E_MEM_PJ', 'E_MUL_PJ', 'E_UPDATE_PJ', 'ConvBN', 'AnnP
            'global_trace', 'PhaseCode', 'fire_reference', 'spike_times', 'trace_matmul_reference', 'trace_matmul',
            'woss', 'woss_reference', 'woss_softmax', 'ann_stages', 'calibrate', 'check_convertible',
            'integrate_reference', 'SpikedViT', 'spiked_attention', 'activation_pairs', 'pearson', 'stage_correlations',
-           'choose_base', 'ann_ops', 'conversion_energy']
+           'choose_base', 'window_without_underflow', 'ann_ops', 'conversion_energy']
 
 # %% ../nbs/10_convert.ipynb #87fa8e73
 import copy, math
@@ -559,6 +559,15 @@ def choose_base(ann:AnnViT,        # the folded ANN
         _, rec = SpikedViT(ann, scales, PhaseCode(T, b), input_code)(x, record=True)
         worst[b] = min(pearson(ref[k], r["decoded"]) for k, r in rec.items())
     return max(worst, key=worst.get), worst
+
+def window_without_underflow(base:float,    # the code's base B, in (1, 2]
+                             rel:float=1e-6 # the smallest value, relative to the scale, that must still get a code
+                            ) -> int:       # the smallest T with base^-(T-1) <= rel
+    "The shortest window whose smallest code reaches `rel` of the scale: at that T nothing underflows and rounding is the only error left."
+    check_code_args(1, base)
+    if isinstance(rel, bool) or not isinstance(rel, Real) or not 0 < rel < 1:
+        raise ValueError(f"rel must be a number in (0, 1), got {rel!r}")
+    return math.ceil(math.log(1 / rel) / math.log(base)) + 1
 
 # %% ../nbs/10_convert.ipynb #cdc0aaa6
 E_MEM_PJ = 5.0                   # one 32-bit on-chip memory access (reference code's E_mem)
