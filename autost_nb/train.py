@@ -145,7 +145,8 @@ def train(model:nn.Module, data, cfg:TrainConfig=TrainConfig(), progress:bool=Tr
         ev = evaluate(model, data.x_test, data.y_test, cfg.eval_batch_size, dev)
         return {"epoch": epoch, "train_loss": train_loss, "train_acc": train_acc, "test_acc": ev["acc"],
                 "test_loss": ev["loss"], "lr": opt.param_groups[0]["lr"], "seconds": seconds,
-                "firing_rate": float(np.mean(list(ev["firing_rates"].values()))), "firing_rates": ev["firing_rates"]}
+                "firing_rate": float(np.mean(list(ev["firing_rates"].values()))) if ev["firing_rates"] else float("nan"),
+                "firing_rates": ev["firing_rates"]}   # a network without spiking layers (an ANN) has no rate: NaN, no warning
     history = [record(0, float("nan"), float("nan"), 0.0) | {"skipped_steps": 0}]
     bar = tqdm(range(1, cfg.epochs + 1), desc="epochs", disable=not progress, leave=False)
     for epoch in bar:
