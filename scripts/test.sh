@@ -11,5 +11,8 @@ if [ -n "$(git status --porcelain -- autost_nb nbs)" ]; then
   echo "nbdev-export / nbdev-clean changed the tree: run them and commit notebooks and package together." >&2
   exit 1
 fi
+# Pin the CPU kernels (autost_nb.PINNED_KERNELS) for every process the tests start, also one that imports torch before
+# autost_nb (nbdev-test runs several notebooks in one worker process), so records compare bit for bit.
+eval "$(python -c 'import os, shlex, autost_nb as a; print("; ".join(f"export {k}={shlex.quote(os.environ[k])}" for k in a.PINNED_KERNELS if k in os.environ))')"
 nbdev-test --n-workers 2
 pytest -q tests

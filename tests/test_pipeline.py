@@ -124,23 +124,66 @@ def test_every_numeric_params_key_refuses_an_out_of_range_value():
     assert checked > 50
 
 def test_interrupted_repro_then_repro_gives_the_committed_metrics(clone, tmp_path):
-    "Robustness sweep: Ctrl-C in the middle of a stage, then `dvc repro` again: same metrics as an uninterrupted run."
+    """Robustness sweep: Ctrl-C in the middle of a stage, then `dvc repro` again: same metrics as an uninterrupted run.
+    The stage waits at a barrier inside its running notebook (AUTOST_STAGE_BARRIER, see nbs/07_pipeline.ipynb), so the
+    signal lands mid-stage on a fast or a slow CPU alike: no guessed delay."""
     import os, signal, time
     work = tmp_path / "w4"; shutil.copytree(clone, work)
-    committed = (work / "results/metrics/search_space.json").read_text()
+    metrics, executed = work / "results/metrics/search_space.json", work / "results/notebooks/search_space.ipynb"
+    committed = metrics.read_text()
+    barrier = tmp_path / "barrier"; reached = Path(f"{barrier}.reached")
     proc = subprocess.Popen("dvc repro -f search_space", cwd=work, shell=True, start_new_session=True,
+                            env={**os.environ, "AUTOST_STAGE_BARRIER": str(barrier)},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.time() + 120
-    while not (work / "results/notebooks").exists() or (work / "results/metrics/search_space.json").exists():
-        assert time.time() < deadline and proc.poll() is None, "the stage finished before it could be interrupted"
-        time.sleep(0.2)                                    # wait until the stage has removed its old outputs
-    time.sleep(1.0)
-    os.killpg(proc.pid, signal.SIGINT); proc.wait(timeout=60)
-    assert proc.returncode != 0 and not (work / "results/metrics/search_space.json").exists()   # no half-written result
+    deadline = time.time() + 600
+    while not reached.exists():                            # the kernel is running the notebook, old outputs removed
+        if proc.poll() is not None: pytest.fail("the stage ended before its barrier:\n" + proc.stdout.read())
+        assert time.time() < deadline, "the stage did not reach its barrier in 10 minutes"
+        time.sleep(0.1)
+    assert not metrics.exists() and not executed.exists() and proc.poll() is None
+    os.killpg(proc.pid, signal.SIGINT); proc.wait(timeout=120)
+    assert not barrier.exists()                            # nothing released the stage: the signal ended it
+    assert proc.returncode != 0 and not metrics.exists() and not executed.exists()   # no half-written result
     assert "search_space" in sh("dvc status", work)       # DVC sees the stage as not run
     sh("dvc repro search_space", work)
-    assert (work / "results/metrics/search_space.json").read_text() == committed
+    assert metrics.read_text() == committed
     assert "up to date" in sh("dvc status", work)
+
+RETRAIN = r"""
+import json, sys, tempfile
+from pathlib import Path
+import autost_nb, torch                       # autost_nb first: it pins the CPU kernels before torch loads them
+from autost_nb.space import Arch
+from autost_nb.pipeline import train_cached, dataset_for
+data_root, diffs = sys.argv[1], {}
+for f in sys.argv[2:]:
+    rec = json.loads(Path(f).read_text())
+    torch.set_num_threads(rec["cpu_kernels"]["threads"])
+    with tempfile.TemporaryDirectory() as d:
+        new, reused = train_cached(Arch.from_genome(rec["genome"]), rec["seed"], dataset_for(rec["settings"], data_root),
+                                   rec["settings"], d, measure_energy="energy_mj_trained" in rec)
+    assert not reused
+    diffs[Path(f).name] = sorted(k for k in set(rec) | set(new) if k != "seconds" and rec.get(k) != new.get(k))
+print(json.dumps(diffs))
+"""
+
+def test_retraining_committed_records_reproduces_them_bit_for_bit(clone):
+    """CPU kernels pinned (nbs/12_cpu_kernels.ipynb): the two shortest committed training records, retrained in a fresh
+    process under the pipeline's own settings, equal the committed JSON in every field but the wall time."""
+    import json, os, sys
+    from autost_nb import is_reproducible_setting
+    recs = sorted((json.loads(p.read_text())["seconds"], p) for p in (clone / "results/runs").glob("*/*.json"))
+    assert len(recs) >= 2
+    assert all(is_reproducible_setting(json.loads(p.read_text())["cpu_kernels"]) for _, p in recs)   # every record pinned
+    import platform
+    if platform.machine() != "x86_64" or " avx2 " not in Path("/proc/cpuinfo").read_text().replace("\n", " "):
+        pytest.skip("bit-identity with the committed records needs an x86-64 CPU with AVX2")
+    env = {k: v for k, v in os.environ.items() if k not in ("ATEN_CPU_CAPABILITY", "DNNL_MAX_CPU_ISA", "MKL_CBWR")}
+    r = subprocess.run([sys.executable, "-c", RETRAIN, str(clone / "data"), *(str(p) for _, p in recs[:2])],
+                       cwd=clone, env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    diffs = json.loads(r.stdout.strip().splitlines()[-1])
+    assert len(diffs) == 2 and diffs == {n: [] for n in diffs}, diffs
 
 @pytest.mark.parametrize("stage", ["search_space", "search"])
 def test_nbdev_test_and_papermill_write_the_same_results(stage, tmp_path):
