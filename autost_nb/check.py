@@ -29,9 +29,10 @@ def dry_run(params_file:str|Path="params.yaml", # parameter file
             values = stage_params(params, stage)
             check_inputs(stage, values, root)
             check_parameters_cell(root / "nbs" / nb)
-            f = values.get("arch_file")
-            if f and not (root / f).is_file() and f not in published:
-                raise FileNotFoundError(f"params.yaml: {stage}.arch_file {f!r} does not exist and no stage publishes it")
+            for key in (k for k in values if k.startswith("arch_file")):
+                f = values[key]
+                if f and not (root / f).is_file() and f not in published:
+                    raise FileNotFoundError(f"params.yaml: {stage}.{key} {f!r} does not exist and no stage publishes it")
         except (ValueError, FileNotFoundError, RuntimeError, KeyError) as e: problems.append(f"{stage}: {e}")
     return problems
 
