@@ -13,7 +13,7 @@ import argparse, json, os, platform, statistics, time
 from pathlib import Path
 import torch
 from autost_nb.space import SPACES
-from autost_nb.search import evolution_search, random_search, calibrate_energy, best_flops_in_band
+from autost_nb.search import evolution_search, random_search, calibrate_energy, best_in_band
 
 def main(spaces=("tiny", "small", "base"), repeats=3, seed=0, threads=1, out=None):
     calib, rows = {}, []
@@ -21,7 +21,7 @@ def main(spaces=("tiny", "small", "base"), repeats=3, seed=0, threads=1, out=Non
         t0 = time.perf_counter()
         em = calibrate_energy(name, threads=threads)      # 32x32x3, 10 classes, T=4: the search's geometry
         calib[name] = dict(seconds=time.perf_counter() - t0, archs=em.calib["archs"])
-        f_opt, a_opt = best_flops_in_band(name)
+        f_opt, a_opt = best_in_band(name)
         for lam in (0.0, 0.5):
             for method, fn in (("evolution", evolution_search), ("random", random_search)):
                 times, results = [], []
