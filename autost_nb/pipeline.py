@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['PRESETS', 'DATASETS', 'TRAIN_KEYS', 'SCHEMAS', 'STAGES', 'STAGE_BARRIER_ENV', 'TRAIN_SETTINGS', 'TRAIN_CODE',
-           'ENERGY_CODE', 'check_section', 'stage_params', 'load_params', 'check_inputs', 'check_parameters_cell',
-           'with_barrier', 'run_stage', 'autost_stage', 'code_hash', 'run_path', 'train_cached', 'prune_runs',
-           'dataset_for', 'train_runs']
+           'RECORD_FORMAT', 'ENERGY_CODE', 'check_section', 'stage_params', 'load_params', 'check_inputs',
+           'check_parameters_cell', 'with_barrier', 'run_stage', 'autost_stage', 'code_hash', 'run_path',
+           'train_cached', 'prune_runs', 'require_no_skipped_steps', 'dataset_for', 'train_runs']
 
 # %% ../nbs/07_pipeline.ipynb #c529363a
 import functools, json, shutil, tempfile
@@ -78,12 +78,13 @@ SCHEMAS = {
                  "num_heads": _int(1), "mlp_ratio": _int(1), "seeds": _seeds(), "cache_dir": _opt_str(), "n_jobs": _int(1)},
     "lambda_sweep": {**_TRAIN_COMMON, "dataset": _one_of(*DATASETS), "space": _one_of(*SPACES), "min_params": _num(0),
                      "max_params": _num(0), "lams": _nums(0), "generations": _int(1), "population": _int(2),
-                     "top_k": _int(1), "search_seed": _int(0), "seeds": _seeds(), "cache_dir": _opt_str(), "n_jobs": _int(1)},
+                     "top_k": _int(1), "search_seed": _int(0), "seeds": _seeds(), "cache_dir": _opt_str(), "n_jobs": _int(1),
+                     "ref_pool": _int(1), "score_batch_size": _int(2), "score_seed": _int()},
     "convert": {"dataset": _one_of(*DATASETS), "data_root": _str(), "arch_file": _opt_str(), "img_size": _mult4(),
                 "epochs": _int(1), "batch_size": _int(1), "lr": _num(0, strict=True), "n_train": _opt_int(1),
-                "n_test": _opt_int(1), "seed": _int(), "T": _int(1), "base": _base(), "bases": _bases(), "Ts": _ints(1),
-                "calib_images": _int(1), "snn_T": _int(1), "snn_epochs": _int(1), "timing_batch": _int(1),
-                "timing_repeats": _int(1)},
+                "n_test": _opt_int(1), "n_val": _int(1), "seeds": _seeds(), "T": _int(1), "base": _base(),
+                "bases": _bases(), "Ts": _ints(1), "calib_images": _int(1), "snn_T": _int(1), "snn_epochs": _int(1),
+                "timing_batch": _int(1), "timing_repeats": _int(1)},
     "report": {},   # reads the other stages' outputs; no knobs of its own
 }
 
@@ -123,6 +124,7 @@ STAGES = {  # stage -> (notebook in nbs/, outputs relative to results/)
                                                   "figures/train_baseline_curve.png", "metrics/train_baseline.json"]),
     "correlation": ("22_correlation.ipynb", ["tables/table1_correlation.md", "tables/correlation_archs.csv",
                                             "figures/correlation_scatter.png", "figures/correlation_acc_vs_flops.png",
+                                            "tables/budget_fidelity.md", "tables/budget_fidelity.csv", "figures/budget_fidelity.png",
                                             "metrics/correlation.json"]),
     "search": ("23_search.ipynb", ["tables/searched_archs.md", "figures/search_trajectory.png", "metrics/search.json",
                                   *(f"archs/autost-{n}{s}.yaml" for s in ("", "-syops") for n in ("tiny", "small", "base", "cpu"))]),
@@ -206,6 +208,7 @@ def autost_stage(stage:str,                  # stage name in dvc.yaml: search_sp
 TRAIN_SETTINGS = ("dataset", "img_size", "T", "n_train", "n_test", "epochs", "batch_size", "lr", "min_lr", "warmup_epochs",
                   "weight_decay", "label_smoothing", "lif_placement", "device")
 TRAIN_CODE = ("neurons", "model", "data", "train")
+RECORD_FORMAT = 2   # 2: learning curves and skipped steps in every record
 
 def code_hash(modules:tuple=TRAIN_CODE) -> str:
     "Hash of the installed source of `modules` (the code that decides a training run's result)."
@@ -225,7 +228,7 @@ def run_path(cache_dir:str|Path, # folder of run records
     import hashlib
     from autost_nb import cpu_kernel_setting
     key = {"genome": arch.genome(), "seed": seed, "code": code_hash(ENERGY_CODE if measure_energy else TRAIN_CODE),
-           "cpu_kernels": cpu_kernel_setting(), **{k: settings[k] for k in TRAIN_SETTINGS}}
+           "cpu_kernels": cpu_kernel_setting(), "format": RECORD_FORMAT, **{k: settings[k] for k in TRAIN_SETTINGS}}
     if measure_energy: key["energy"] = True
     key = json.dumps(key, sort_keys=True, default=list)
     return Path(cache_dir) / f"{str(arch).replace('/', '.')}-s{seed}-{hashlib.sha256(key.encode()).hexdigest()[:12]}.json"
@@ -237,9 +240,9 @@ def train_cached(arch,                # genome to train
                  cache_dir:str|Path,  # folder of run records
                  measure_energy:bool=False # also record the trained network's energy per image (eval-mode BatchNorm, first 64 test images)
                 ) -> tuple:
-    "Train `arch` (or read its finished record): `(record, reused)`; the record holds params, final test/train accuracy and time."
+    "Train `arch` (or read its finished record): `(record, reused)`; the record holds params, final and per-epoch accuracies, skipped steps and time."
     import os, time, torch
-    from autost_nb import cpu_kernel_setting, warn_if_not_reproducible
+    from autost_nb import cpu_kernel_setting, cpu_model, warn_if_not_reproducible
     from autost_nb.model import SpikingTransformer, count_params
     from autost_nb.train import TrainConfig, train
     path = run_path(cache_dir, arch, seed, settings, measure_energy)
@@ -252,12 +255,14 @@ def train_cached(arch,                # genome to train
                       warmup_epochs=settings["warmup_epochs"], weight_decay=settings["weight_decay"],
                       label_smoothing=settings["label_smoothing"], seed=seed, device=settings["device"])
     t0 = time.perf_counter()
-    hist = train(model, data, cfg, progress=False, eval_every=0)   # test accuracy after the last epoch only
+    hist = train(model, data, cfg, progress=False, eval_every=1)   # test accuracy after every epoch: the learning curve
     rec = {"arch": str(arch), "genome": list(arch.genome()), "seed": seed,
-           "code": code_hash(ENERGY_CODE if measure_energy else TRAIN_CODE), "cpu_kernels": cpu_kernel_setting(),
+           "code": code_hash(ENERGY_CODE if measure_energy else TRAIN_CODE), "cpu_kernels": cpu_kernel_setting(), "cpu": cpu_model(),
            "settings": {k: settings[k] for k in TRAIN_SETTINGS}, "params": count_params(model),
            "test_acc": hist[-1]["test_acc"], "train_acc": hist[-1]["train_acc"],
-           "train_loss_curve": [h["train_loss"] for h in hist[1:]], "seconds": round(time.perf_counter() - t0, 2),
+           "test_acc_curve": [h["test_acc"] for h in hist[1:]], "train_acc_curve": [h["train_acc"] for h in hist[1:]],
+           "train_loss_curve": [h["train_loss"] for h in hist[1:]], "format": RECORD_FORMAT,
+           "skipped_steps": sum(h["skipped_steps"] for h in hist), "seconds": round(time.perf_counter() - t0, 2),
            "firing_rate": hist[-1]["firing_rate"]}
     if measure_energy:
         from autost_nb.scorers import energy_mj
@@ -270,13 +275,21 @@ def train_cached(arch,                # genome to train
     return rec, False
 
 def prune_runs(cache_dir:str|Path) -> int:
-    "Delete the records (and stray temporary files) of code that no longer exists, or that do not say which CPU kernels computed them; returns how many were deleted."
+    "Delete the records (and stray temporary files) of code that no longer exists, of an older record format, or that do not say which CPU kernels computed them; returns how many were deleted."
     n, current = 0, {code_hash(TRAIN_CODE), code_hash(ENERGY_CODE)}
     for p in Path(cache_dir).glob("*.tmp"): p.unlink(); n += 1
     for p in Path(cache_dir).glob("*.json"):
         rec = json.loads(p.read_text())
-        if rec.get("code") not in current or "cpu_kernels" not in rec: p.unlink(); n += 1
+        if rec.get("code") not in current or "cpu_kernels" not in rec or rec.get("format") != RECORD_FORMAT: p.unlink(); n += 1
     return n
+
+def require_no_skipped_steps(records,   # run records (dicts from `train_cached`)
+                             where:str  # what is about to be published, for the message
+                            ):
+    "Raise before publishing `where` if any run skipped an optimiser step (its training is not the recipe's)."
+    bad = [f"{r['arch']} seed {r['seed']} ({r['skipped_steps']} steps)" for r in records if r.get("skipped_steps", 0)]
+    if bad: raise RuntimeError(f"{where}: {len(bad)} runs skipped optimiser steps on non-finite gradients, "
+                               f"so the table would not rest on the recipe's training: {', '.join(bad[:5])}")
 
 # %% ../nbs/07_pipeline.ipynb #7115820c
 @functools.lru_cache(maxsize=2)

@@ -5,8 +5,9 @@
 # %% auto #0
 __all__ = ['SEARCH_SCORES', 'reachable_params', 'check_band', 'energy_ops', 'layer_type', 'EnergyModel', 'calibration_archs',
            'calibrate_energy', 'kendall_tau', 'validate_energy', 'search_cost', 'score_norm', 'autost_score',
-           'best_in_band', 'pareto_front', 'SearchResult', 'search_config', 'save_json_atomic', 'load_checkpoint',
-           'evolution_search', 'resume', 'random_search', 'save_arch', 'load_arch', 'autost_search', 'main']
+           'reference_score', 'best_in_band', 'pareto_front', 'SearchResult', 'search_config', 'save_json_atomic',
+           'load_checkpoint', 'evolution_search', 'resume', 'random_search', 'save_arch', 'load_arch', 'autost_search',
+           'main']
 
 # %% ../nbs/09_search.ipynb #8a095838
 import json, math, os, random, sys, tempfile, time
@@ -176,18 +177,13 @@ def calibrate_energy(space:SearchSpace|str,      # the space whose candidates wi
     return m
 
 # %% ../nbs/09_search.ipynb #f8554355
-def kendall_tau(x:list, y:list) -> float:
-    "Kendall's tau-b of two equally long sequences (ties handled as in SciPy's default); NaN if either is constant."
+def kendall_tau(x:list, # numbers
+                y:list  # numbers, as many as `x`
+               ) -> float:
+    "Kendall's tau-b of two equally long sequences (`stats.kendall`: SciPy's `kendalltau`); NaN if either is constant."
     if len(x) != len(y): raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
-    c = d = tx = ty = 0
-    for i in range(len(x)):
-        for j in range(i + 1, len(x)):
-            sx, sy = (x[i] > x[j]) - (x[i] < x[j]), (y[i] > y[j]) - (y[i] < y[j])
-            if sx and sy: c, d = (c + 1, d) if sx == sy else (c, d + 1)
-            elif sx: tx += 1
-            elif sy: ty += 1
-    den = math.sqrt((c + d + tx) * (c + d + ty))
-    return (c - d) / den if den else math.nan
+    from autost_nb.stats import kendall   # SciPy is imported only when a tau is asked for: the search itself stays light
+    return kendall(x, y)
 
 def validate_energy(model:EnergyModel, # the estimator
                     archs:list,        # architectures to measure
@@ -244,6 +240,17 @@ def autost_score(cost:float,           # the candidate's `search_cost` (FLOPs x 
     if energy is None or "energy" not in norm: raise ValueError(f"lam={lam} > 0 needs the candidate's energy and an energy normalisation")
     e_lo, e_hi = norm["energy"]
     return s - lam * (energy - e_lo) / (e_hi - e_lo)
+
+# %% ../nbs/09_search.ipynb #6cf04d32
+def reference_score(ops:float,       # the candidate's syops count per image (`search_cost(arch, "syops")`)
+                    naswot:float,    # its NASWOT score (`autost_nb.scorers.naswot`)
+                    lam:float=0.0    # weight of the NASWOT term, >= 0 (reference default 0)
+                   ) -> float:
+    "The AutoST reference code's score (`evolution.py`): ops / 1e9 + lam / NASWOT; the NASWOT term is left out when lam is 0."
+    if not isinstance(lam, (int, float)) or isinstance(lam, bool) or not (math.isfinite(lam) and lam >= 0):
+        raise ValueError(f"lam must be a finite number >= 0, got {lam!r}")
+    return ops / 1e9 + (lam / naswot if lam else 0.0)
+
 
 # %% ../nbs/09_search.ipynb #be488c00
 def best_in_band(space:SearchSpace|str, min_params:float|None=None, max_params:float|None=None,

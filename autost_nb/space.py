@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ARCHS', 'SPACES', 'Arch', 'sps_params', 'block_params', 'head_params', 'n_tokens', 'attention_flops', 'mlp_flops',
            'get_arch', 'SearchSpace', 'get_space', 'random_arch', 'space_extremes', 'param_bounds', 'sample_arch',
-           'sample_archs']
+           'sample_archs', 'distinct_archs']
 
 # %% ../nbs/02_space.ipynb #8c132c7b
 import random
@@ -236,3 +236,19 @@ def sample_archs(space:SearchSpace|str, n:int, seed:int=0, **kwargs) -> list:
     "`n` architectures from `sample_arch` with one seeded generator (duplicates possible)."
     rng = random.Random(seed)
     return [sample_arch(space, rng, **kwargs) for _ in range(n)]
+
+# %% ../nbs/02_space.ipynb #d15a0002
+def distinct_archs(space:SearchSpace|str, # a `SearchSpace` or its name in `SPACES`
+                   n:int,                 # how many distinct genomes
+                   seed:int,              # seed of the stream of draws
+                   **band                 # `sample_arch`'s band and geometry: min_params, max_params, img_size, in_channels, num_classes
+                  ) -> list:
+    "The first `n` distinct genomes of one seeded stream of in-band draws (a larger `n` extends a smaller one)."
+    if not _is_int(n) or n < 1: raise ValueError(f"n must be an integer >= 1, got {n!r}")
+    space = get_space(space) if isinstance(space, str) else space
+    rng, archs, seen = random.Random(seed), [], set()
+    for _ in range(1000 * n):
+        a = sample_arch(space, rng, **band)
+        if a not in seen: archs.append(a); seen.add(a)
+        if len(archs) == n: return archs
+    raise ValueError(f"n: only {len(archs)} distinct architectures found in the band, asked for {n}")
