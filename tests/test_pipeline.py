@@ -132,16 +132,19 @@ def test_interrupted_repro_then_repro_gives_the_committed_metrics(clone, tmp_pat
     metrics, executed = work / "results/metrics/search_space.json", work / "results/notebooks/search_space.ipynb"
     committed = metrics.read_text()
     barrier = tmp_path / "barrier"; reached = Path(f"{barrier}.reached")
+    log = tmp_path / "repro.log"        # a file, not a pipe: nobody reads a pipe while we wait, and a full one blocks the writer
     proc = subprocess.Popen("dvc repro -f search_space", cwd=work, shell=True, start_new_session=True,
                             env={**os.environ, "AUTOST_STAGE_BARRIER": str(barrier)},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=log.open("w"), stderr=subprocess.STDOUT, text=True)
     deadline = time.time() + 600
     while not reached.exists():                            # the kernel is running the notebook, old outputs removed
-        if proc.poll() is not None: pytest.fail("the stage ended before its barrier:\n" + proc.stdout.read())
+        if proc.poll() is not None: pytest.fail("the stage ended before its barrier:\n" + log.read_text())
         assert time.time() < deadline, "the stage did not reach its barrier in 10 minutes"
         time.sleep(0.1)
     assert not metrics.exists() and not executed.exists() and proc.poll() is None
-    os.killpg(proc.pid, signal.SIGINT); proc.wait(timeout=120)
+    os.killpg(proc.pid, signal.SIGINT)
+    try: proc.wait(timeout=120)
+    except subprocess.TimeoutExpired: pytest.fail("Ctrl-C did not end the stage within 120 s:\n" + log.read_text()[-3000:])
     assert not barrier.exists()                            # nothing released the stage: the signal ended it
     assert proc.returncode != 0 and not metrics.exists() and not executed.exists()   # no half-written result
     assert "search_space" in sh("dvc status", work)       # DVC sees the stage as not run
