@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 import os, platform, warnings
 
-PINNED_KERNELS = {"ATEN_CPU_CAPABILITY": "avx2", "DNNL_MAX_CPU_ISA": "AVX2", "MKL_CBWR": "COMPATIBLE"}
+PINNED_KERNELS = {"ATEN_CPU_CAPABILITY": "avx2", "DNNL_MAX_CPU_ISA": "AVX2", "MKL_CBWR": "AVX2"}
 KERNELS_ENV = "AUTOST_CPU_KERNELS"   # "pinned" (the default) or "native"
 
 # %% ../nbs/12_cpu_kernels.ipynb #c6ed708d
@@ -36,11 +36,12 @@ def cpu_kernel_setting() -> dict:
             "threads": torch.get_num_threads()}
 
 def cpu_model() -> str:
-    "The CPU this process runs on: vendor and model name from /proc/cpuinfo (Linux), else `platform.processor()`, else the machine type."
+    "The CPU type this process runs on: vendor, model name, family and model number from /proc/cpuinfo (Linux), else `platform.processor()`, else the machine type."
     try:
         info = dict(l.split(":", 1) for l in open("/proc/cpuinfo").read().splitlines() if ":" in l)
         info = {k.strip(): v.strip() for k, v in info.items()}
-        if "model name" in info: return f"{info.get('vendor_id', '?')} {info['model name']}".strip()
+        if "model name" in info:   # virtual machines often show a bare "AMD EPYC": family and model tell generations apart
+            return f"{info.get('vendor_id', '?')} {info['model name']} (family {info.get('cpu family', '?')}, model {info.get('model', '?')})"
     except OSError: pass
     return platform.processor() or platform.machine()
 

@@ -125,15 +125,17 @@ STAGES = {  # stage -> (notebook in nbs/, outputs relative to results/)
     "correlation": ("22_correlation.ipynb", ["tables/table1_correlation.md", "tables/correlation_archs.csv",
                                             "figures/correlation_scatter.png", "figures/correlation_acc_vs_flops.png",
                                             "tables/budget_fidelity.md", "tables/budget_fidelity.csv", "figures/budget_fidelity.png",
-                                            "metrics/correlation.json"]),
+                                            "tables/correlation_tau.csv", "metrics/correlation.json"]),
     "search": ("23_search.ipynb", ["tables/searched_archs.md", "figures/search_trajectory.png", "metrics/search.json",
                                   *(f"archs/autost-{n}{s}.yaml" for s in ("", "-syops") for n in ("tiny", "small", "base", "cpu"))]),
     "train_searched": ("24_train_searched.ipynb", ["tables/table3_cifar.md", "metrics/train_searched.json"]),
-    "timesteps": ("25_timesteps.ipynb", ["tables/timesteps.md", "figures/timesteps.png", "metrics/timesteps.json"]),
+    "timesteps": ("25_timesteps.ipynb", ["tables/timesteps.md", "tables/timesteps.csv", "tables/timesteps_curves.csv",
+                                        "figures/timesteps.png", "metrics/timesteps.json"]),
     "topology": ("26_topology.ipynb", ["tables/topology.md", "figures/topology.png", "metrics/topology.json"]),
     "lambda_sweep": ("27_lambda_sweep.ipynb", ["tables/lambda_sweep.md", "figures/lambda_sweep.png", "metrics/lambda_sweep.json"]),
     "convert": ("30_convert.ipynb", ["tables/conversion.md", "tables/conversion_vs_direct.md", "figures/conversion_scatter.png",
-                                    "figures/conversion_base_and_T.png", "metrics/conversion.json"]),
+                                    "figures/conversion_base_and_T.png", "tables/conversion_vs_base.csv", "tables/conversion_vs_T.csv",
+                                    "metrics/conversion.json"]),
     "report": ("40_report.ipynb", ["REPORT.md"]),
 }
 
@@ -255,7 +257,7 @@ def train_cached(arch,                # genome to train
                       warmup_epochs=settings["warmup_epochs"], weight_decay=settings["weight_decay"],
                       label_smoothing=settings["label_smoothing"], seed=seed, device=settings["device"])
     t0 = time.perf_counter()
-    hist = train(model, data, cfg, progress=False, eval_every=1)   # test accuracy after every epoch: the learning curve
+    hist = train(model, data, cfg, progress=False, eval_every=1, eval_init=False)   # the learning curve: after every epoch
     rec = {"arch": str(arch), "genome": list(arch.genome()), "seed": seed,
            "code": code_hash(ENERGY_CODE if measure_energy else TRAIN_CODE), "cpu_kernels": cpu_kernel_setting(), "cpu": cpu_model(),
            "settings": {k: settings[k] for k in TRAIN_SETTINGS}, "params": count_params(model),

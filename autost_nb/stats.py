@@ -35,6 +35,18 @@ def _check_resamples(n_resamples):
     if not isinstance(n_resamples, (int, np.integer)) or isinstance(n_resamples, bool) or n_resamples < 1:
         raise ValueError(f"n_resamples must be an integer >= 1, got {n_resamples!r}")
 
+def _percentile_ci(values):
+    "2.5th and 97.5th percentiles of the non-NaN `values`; [nan, nan] if there are none."
+    v = np.asarray(values, float); v = v[~np.isnan(v)]
+    return [float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))] if len(v) else [float("nan")] * 2
+
+def _bootstrap_ci(stat, arrays, n_resamples, seed):
+    "Percentile-bootstrap 95 % interval of `stat(*arrays)` over items resampled jointly from all `arrays` (NaN resamples skipped)."
+    n, rng = len(arrays[0]), np.random.default_rng(seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning); warnings.simplefilter("ignore", sps.ConstantInputWarning)
+        return _percentile_ci([stat(*(a[i] for a in arrays)) for i in (rng.integers(0, n, n) for _ in range(n_resamples))])
+
 def rank_correlation(x,                  # e.g. one score per architecture
                      y,                  # e.g. the accuracy of the same architectures, in the same order
                      fn=kendall,         # the statistic: `kendall` or `spearman` (any fn(x, y) -> float)
@@ -68,13 +80,11 @@ def rank_correlation_difference(x1,                 # the first score, one value
     if not len(x1) == len(x2) == len(y): raise ValueError(f"x1, x2 and y must have the same length, got {len(x1)}, {len(x2)} and {len(y)}")
     nan = float("nan")
     if len(y) < 3: return nan, [nan, nan]
+    difference = lambda a1, a2, b: fn(a1, b) - fn(a2, b)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning); warnings.simplefilter("ignore", sps.ConstantInputWarning)
-        point = fn(x1, y) - fn(x2, y)
-        rng = np.random.default_rng(seed)
-        boot = [fn(x1[i], y[i]) - fn(x2[i], y[i]) for i in (rng.integers(0, len(y), len(y)) for _ in range(n_resamples))]
-    b = np.asarray(boot, float); b = b[~np.isnan(b)]
-    return float(point), ([float(np.percentile(b, 2.5)), float(np.percentile(b, 97.5))] if len(b) else [nan, nan])
+        point = difference(x1, x2, y)
+    return float(point), _bootstrap_ci(difference, (x1, x2, y), n_resamples, seed)
 
 
 # %% ../nbs/13_stats.ipynb #00000009
@@ -116,11 +126,6 @@ def _reliability(acc, statistic):
     rel = spearman_brown(_to_pearson(pw, statistic), acc.shape[1])
     ceiling = _from_pearson(math.sqrt(min(max(rel, 0.0), 1.0)), statistic) if not math.isnan(rel) else float("nan")
     return pw, rel, ceiling
-
-def _percentile_ci(values):
-    "2.5th and 97.5th percentiles of the non-NaN `values`; [nan, nan] if there are none."
-    v = np.asarray(values, float); v = v[~np.isnan(v)]
-    return [float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))] if len(v) else [float("nan")] * 2
 
 def seed_reliability(acc,                     # test accuracies, an array [n_archs, n_seeds] with n_seeds >= 2
                      statistic:str="spearman",  # 'spearman' or 'kendall'
@@ -176,11 +181,7 @@ def partial_rank_correlation(x, y, z,              # as in `partial_kendall`
     x, y, z = (np.asarray(v, float) for v in (x, y, z))
     point, nan = partial_kendall(x, y, z), float("nan")
     if len(x) < 3 or math.isnan(point): return point if len(x) >= 3 else nan, [nan, nan]
-    rng = np.random.default_rng(seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning); warnings.simplefilter("ignore", sps.ConstantInputWarning)
-        boot = [partial_kendall(x[i], y[i], z[i]) for i in (rng.integers(0, len(x), len(x)) for _ in range(n_resamples))]
-    return point, _percentile_ci(boot)
+    return point, _bootstrap_ci(partial_kendall, (x, y, z), n_resamples, seed)
 
 # %% ../nbs/13_stats.ipynb #00000017
 def within_groups(score,               # one score per item (architecture)

@@ -126,7 +126,8 @@ def grads_finite(model:nn.Module) -> bool:
     return not gs or bool(torch.isfinite(torch.stack([g.abs().max() for g in gs])).all())
 
 def train(model:nn.Module, data, cfg:TrainConfig=TrainConfig(), progress:bool=True,
-          eval_every:int=1  # evaluate on the test set every `eval_every` epochs and after the last; 0: after the last only
+          eval_every:int=1, # evaluate on the test set every `eval_every` epochs and after the last; 0: after the last only
+          eval_init:bool=True # also evaluate the untrained model (epoch 0); False leaves epoch 0's test fields NaN
          ) -> list:
     "Train `model` on `data` (a `autost_nb.data.Dataset`) with `cfg`; returns one dict per epoch (epoch 0: before training)."
     if not (isinstance(eval_every, int) and eval_every >= 0): raise ValueError(f"eval_every must be an integer >= 0, got {eval_every!r}")
@@ -138,7 +139,8 @@ def train(model:nn.Module, data, cfg:TrainConfig=TrainConfig(), progress:bool=Tr
     gen = torch.Generator().manual_seed(cfg.seed)
     n, steps = len(data.y_train), math.ceil(len(data.y_train) / cfg.batch_size)
     def record(epoch, train_loss, train_acc, seconds):
-        if not (epoch == cfg.epochs or (eval_every and epoch % eval_every == 0)):   # not evaluated: test fields are NaN
+        due = epoch == cfg.epochs or (eval_every and epoch % eval_every == 0 and (epoch > 0 or eval_init))
+        if not due:                                              # not evaluated: test fields are NaN
             return {"epoch": epoch, "train_loss": train_loss, "train_acc": train_acc, "test_acc": float("nan"),
                     "test_loss": float("nan"), "lr": opt.param_groups[0]["lr"], "seconds": seconds,
                     "firing_rate": float("nan"), "firing_rates": {}}
