@@ -1,6 +1,6 @@
 """What made a training step cheaper: the LIF as one autograd node per window, and MKL's AVX2 branch instead of COMPATIBLE.
 
-Times one training step (forward, backward, AdamW) of the profile model of issue 14 — D64-L2, 16×16 digits-sized
+Times one training step, and one of its matrix products (2048×64 · 64×64), (forward, backward, AdamW) of the profile model of issue 14 — D64-L2, 16×16 digits-sized
 input, T = 4, batch 32, one torch thread — under four settings, each in its own fresh Python process (the MKL branch is
 read once, at load), in alternating rounds so that drift of a noisy machine hits all settings alike:
 
@@ -49,7 +49,12 @@ for _ in range(3): step()
 ts = []
 for _ in range(steps):
     t0 = time.perf_counter(); step(); ts.append(time.perf_counter() - t0)
-print(json.dumps({"median_s": sorted(ts)[len(ts) // 2], "setting": autost_nb.cpu_kernel_setting(), "cpu": autost_nb.cpu_model()}))
+a, w, mm = torch.randn(2048, 64), torch.randn(64, 64), []      # one of the step's matrix products (tokens x D . D x D)
+for _ in range(5): a @ w
+for _ in range(50):
+    t0 = time.perf_counter(); a @ w; mm.append(time.perf_counter() - t0)
+print(json.dumps({"median_s": sorted(ts)[len(ts) // 2], "matmul_median_s": sorted(mm)[len(mm) // 2],
+                  "setting": autost_nb.cpu_kernel_setting(), "cpu": autost_nb.cpu_model()}))
 '''
 
 def run(fused, mkl, steps):
@@ -59,15 +64,16 @@ def run(fused, mkl, steps):
     return json.loads(out.strip().splitlines()[-1])
 
 def main(rounds=5, steps=20, out="benchmarks/results/train_step.json"):
-    times, info = {k: [] for k in SETTINGS}, {}
+    times, mm, info = {k: [] for k in SETTINGS}, {k: [] for k in SETTINGS}, {}
     for r in range(rounds):
         for name, (fused, mkl) in SETTINGS.items():
-            res = run(fused, mkl, steps); times[name].append(res["median_s"]); info = res
+            res = run(fused, mkl, steps); times[name].append(res["median_s"]); mm[name].append(res["matmul_median_s"]); info = res
             print(f"round {r + 1}/{rounds} {name:>10}: {res['median_s'] * 1000:.1f} ms", flush=True)
     med = {k: statistics.median(v) for k, v in times.items()}
     res = {"model": "D64-L2 (mlp 4, heads 4), 16x16, 1 channel, T=4, batch 32, one thread", "rounds": rounds,
            "steps_per_round": steps, "median_step_s": med, "round_medians_s": times,
            "speedup_over_before": {k: med["before"] / v for k, v in med.items()},
+           "matmul_2048x64x64_median_s": {k: statistics.median(v) for k, v in mm.items()},
            "cpu": info["cpu"], "cpus": os.cpu_count(), "machine": platform.machine(), "python": platform.python_version()}
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(res, indent=2) + "\n")

@@ -238,3 +238,13 @@ def test_nbdev_test_and_papermill_write_the_same_results(stage, tmp_path):
         elif o.endswith((".md", ".csv", ".yaml")):
             assert (a / o).read_text() == (b / o).read_text(), o; compared += 1
     assert compared >= 2
+
+def test_dvc_plots_render_every_declared_plot(clone):
+    "`dvc plots show` renders each plot dvc.yaml declares, from the committed data (so `dvc plots diff` can compare runs)."
+    import json
+    dvc = yaml.safe_load((clone / "dvc.yaml").read_text())["stages"]
+    declared = {next(iter(p)) for s in dvc.values() for p in s.get("plots", [])}
+    assert len(declared) >= 8
+    shown = json.loads(sh("dvc plots show --json", clone))
+    assert shown.get("errors", []) == [], shown["errors"]
+    assert set(shown["data"]) == declared and all(shown["data"][k] for k in declared)

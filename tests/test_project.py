@@ -91,3 +91,23 @@ def test_every_exported_function_and_class_is_documented():
                 missing += [f"{m.name}.{name}.{k}" for k, v in vars(obj).items() if inspect.isfunction(v) and not k.startswith("_")
                             and k not in ("forward", "extra_repr") and not (v.__doc__ or "").strip()]
     assert not missing, f"undocumented: {missing}"
+
+def test_site_builds_offline_with_every_page_and_no_broken_link(tmp_path):
+    "The one command of README builds the static site: one page per notebook, the report, an index; every local link resolves."
+    import subprocess
+    from autost_nb.site import broken_links, site_pages
+    r = subprocess.run(["autost-site", "--root", str(ROOT), "--out", str(tmp_path / "site")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    site = tmp_path / "site"
+    pages = {p["page"] for p in site_pages(ROOT)}
+    assert {f.name for f in site.glob("*.html")} == pages | {"index.html"}
+    assert len(pages) == len(list((ROOT / "nbs").glob("[0-9][0-9]_*.ipynb"))) + 1          # every notebook and REPORT
+    assert all(p["executed"] for p in site_pages(ROOT) if p["part"] == "experiments")       # committed results are there
+    assert broken_links(site) == []
+    assert "Not executed yet" not in (site / "22_correlation.html").read_text()
+
+def test_executed_notebooks_show_no_progress_bar_warning():
+    "tqdm.auto renders with ipywidgets in the stage notebooks: no 'IProgress not found' warning reaches a reader."
+    nbs = sorted((ROOT / "results/notebooks").glob("*.ipynb"))
+    assert nbs
+    assert [p.name for p in nbs if "IProgress not found" in p.read_text()] == []
