@@ -278,6 +278,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'autost_nb.site.broken_links': ('site.html#broken_links', 'autost_nb/site.py'),
                                 'autost_nb.site.build_site': ('site.html#build_site', 'autost_nb/site.py'),
                                 'autost_nb.site.github_anchor': ('site.html#github_anchor', 'autost_nb/site.py'),
+                                'autost_nb.site.mathjax_folder': ('site.html#mathjax_folder', 'autost_nb/site.py'),
                                 'autost_nb.site.notebook_title': ('site.html#notebook_title', 'autost_nb/site.py'),
                                 'autost_nb.site.render_page': ('site.html#render_page', 'autost_nb/site.py'),
                                 'autost_nb.site.site_href': ('site.html#site_href', 'autost_nb/site.py'),

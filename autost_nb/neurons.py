@@ -43,7 +43,7 @@ def sigmoid_surrogate(
 class LIFWindow(torch.autograd.Function):
     "Eq. 1-3 over a window `x` `[T, ...]` from potential `v0`: `(spikes, V[T])` forward, the closed-form backward above."
     @staticmethod
-    def forward(ctx, x, v0, tau:float, threshold:float, v_reset:float, alpha:float, detach_reset:bool):
+    def forward(ctx, x, v0, tau:float, threshold, v_reset:float, alpha:float, detach_reset:bool):   # threshold: a float or 0-d tensor
         spikes, hs, v = torch.empty_like(x), torch.empty_like(x), v0
         for t in range(x.shape[0]):
             h = hs[t]
@@ -104,7 +104,7 @@ class MultiStepLIF(SpikingNeuron):
                ) -> torch.Tensor:    # spikes in {0, 1}, same shape and dtype as `x`
         if x.dim() < 1 or x.shape[0] < 1: raise ValueError(f"MultiStepLIF expects input of shape [T, ...] with T >= 1, got {tuple(x.shape)}")
         v0 = self.mem if (self.stateful and self.mem is not None) else torch.full_like(x[0], self.v_reset)
-        spikes, self.mem = LIFWindow.apply(x, v0, self.tau, float(self.threshold), self.v_reset, self.alpha, self.detach_reset)
+        spikes, self.mem = LIFWindow.apply(x, v0, self.tau, self.threshold, self.v_reset, self.alpha, self.detach_reset)
         return spikes
 
     def extra_repr(self): return f"tau={self.tau}, threshold={float(self.threshold)}, v_reset={self.v_reset}, alpha={self.alpha}"
