@@ -43,9 +43,11 @@ def site_pages(root:str|Path=".") -> list:
     return pages
 
 # %% ../nbs/14_site.ipynb #d9b90ad3
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:")   # http:, mailto:, data: ... : not a file of the site
+
 def site_href(href:str, pages:set) -> str:
     "Where a link written for the repository points on the site (`pages`: the site's .html names); others unchanged."
-    if re.match(r"^[a-z][a-z0-9+.-]*:", href) or href.startswith("#"): return href     # http:, mailto:, data:, in-page
+    if _SCHEME.match(href) or href.startswith("#"): return href                          # another scheme, or in-page
     path, frag = (href.split("#", 1) + [""])[:2]
     path = re.sub(r"^(\.\./)+", "", path)
     name = path.rsplit("/", 1)[-1]
@@ -154,7 +156,7 @@ def broken_links(site:str|Path) -> list:
     for page in sorted(site.glob("*.html")):
         for link in (m[2] for m in re.finditer(_LINK, page.read_text(encoding="utf-8"))):
             link = html.unescape(link)
-            if re.match(r"^[a-z][a-z0-9+.-]*:", link) or link == "": continue
+            if _SCHEME.match(link) or link == "": continue
             path, frag = (link.split("#", 1) + [""])[:2]
             path = path.split("?", 1)[0]                                          # a script's query string
             target = page if path == "" else site / path

@@ -31,6 +31,16 @@ def strip(x):
     if isinstance(x, list): return [strip(v) for v in x]
     return x
 
+def stage_seconds(repo):
+    "Each stage's notebook time, as papermill recorded it in `repo/results/notebooks/STAGE.ipynb`."
+    return {s: round(json.loads((repo / "results/notebooks" / f"{s}.ipynb").read_text())["metadata"]["papermill"]["duration"], 1)
+            for s in STAGES}
+
+def print_table(per_stage, total):
+    print("| stage | seconds |\n|---|---:|")
+    for s, v in per_stage.items(): print(f"| {s} | {v:.0f} |")
+    print(f"| whole `dvc repro -f` (kernel start-ups included) | {total:.0f} |")
+
 def main(keep=False, out="benchmarks/results/pipeline.json"):
     work = Path(tempfile.mkdtemp(prefix="bench-pipeline-")) / "repo"
     def sh(cmd):
@@ -46,10 +56,7 @@ def main(keep=False, out="benchmarks/results/pipeline.json"):
         t0 = time.perf_counter()
         sh("dvc repro -f")
         total = time.perf_counter() - t0
-        per_stage = {}
-        for s in STAGES:
-            nb = json.loads((work / "results/notebooks" / f"{s}.ipynb").read_text())
-            per_stage[s] = round(nb["metadata"]["papermill"]["duration"], 1)
+        per_stage = stage_seconds(work)
         differ = []
         for p in sorted((ROOT / "results/metrics").glob("*.json")):
             new = work / "results/metrics" / p.name
@@ -62,23 +69,19 @@ def main(keep=False, out="benchmarks/results/pipeline.json"):
            "cpus": os.cpu_count(), "machine": platform.machine(), "python": platform.python_version()}
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(res, indent=2) + "\n")
-    print("| stage | seconds |\n|---|---:|")
-    for s, v in per_stage.items(): print(f"| {s} | {v:.0f} |")
-    print(f"| whole `dvc repro -f` (kernel start-ups included) | {total:.0f} |")
+    print_table(per_stage, total)
     print(f"metrics differing from the committed ones (wall-clock keys ignored): {differ or 'none'}; REPORT.md identical: {report_identical}")
     return res
 
 def record_finished(start, end, out="benchmarks/results/pipeline.json"):
     "Write the measurement of a cold `dvc repro -f` that ran in this working tree from `start` to `end` (Unix seconds)."
-    per_stage = {s: round(json.loads((ROOT / "results/notebooks" / f"{s}.ipynb").read_text())["metadata"]["papermill"]["duration"], 1)
-                 for s in STAGES}
+    per_stage = stage_seconds(ROOT)
     commit = subprocess.run("git rev-parse --short HEAD", cwd=ROOT, shell=True, capture_output=True, text=True).stdout.strip()
     res = {"commit": commit, "how": "dvc repro -f in the working tree after deleting every training record",
            "total_seconds": round(end - start, 1), "stage_seconds": per_stage, "cpus": os.cpu_count(),
            "machine": platform.machine(), "python": platform.python_version()}
     Path(out).write_text(json.dumps(res, indent=2) + "\n")
-    for s, v in per_stage.items(): print(f"| {s} | {v:.0f} |")
-    print(f"| whole `dvc repro -f` | {end - start:.0f} |")
+    print_table(per_stage, end - start)
     return res
 
 if __name__ == "__main__":
