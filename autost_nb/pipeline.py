@@ -85,6 +85,11 @@ SCHEMAS = {
                 "n_test": _opt_int(1), "n_val": _int(1), "seeds": _seeds(), "T": _int(1), "base": _base(),
                 "bases": _bases(), "Ts": _ints(1), "calib_images": _int(1), "snn_T": _int(1), "snn_epochs": _int(1),
                 "timing_batch": _int(1), "timing_repeats": _int(1)},
+    "convert_text": {"dataset": _one_of("negation-sentiment", "sst2"), "data_root": _str(), "embed_dim": _int(8),
+                     "depth": _int(1), "mlp_ratio": _int(1), "num_heads": _int(1), "max_len": _int(4), "min_len": _int(4),
+                     "lengths": _ints(2), "n_train": _int(1), "n_val": _int(1), "n_test": _int(1), "epochs": _int(1),
+                     "batch_size": _int(1), "lr": _num(0, strict=True), "seeds": _seeds(), "T": _int(1), "base": _base(),
+                     "Ts": _ints(1), "bases": _bases(), "calib_sequences": _int(1), "energy_sequences": _int(1)},
     "report": {},   # reads the other stages' outputs; no knobs of its own
 }
 
@@ -136,17 +141,21 @@ STAGES = {  # stage -> (notebook in nbs/, outputs relative to results/)
     "convert": ("30_convert.ipynb", ["tables/conversion.md", "tables/conversion_vs_direct.md", "figures/conversion_scatter.png",
                                     "figures/conversion_base_and_T.png", "tables/conversion_vs_base.csv", "tables/conversion_vs_T.csv",
                                     "metrics/conversion.json"]),
+    "convert_text": ("31_convert_text.ipynb", ["tables/conversion_text.md", "figures/conversion_text_length.png",
+                                              "metrics/conversion_text.json"]),
     "report": ("40_report.ipynb", ["REPORT.md"]),
 }
 
 def check_inputs(stage:str, values:dict, root:str|Path="."):
     "Fail before any work if a stage needs data that is not there (the data module's own checks, which list files only)."
     from autost_nb.data import cifar_files, cifar10dvs_files
+    from autost_nb.text import sst2_files
     where = Path(root) / values.get("data_root", "data")
     for key, ds in [("dataset", values.get("dataset"))] + [(f"datasets[{i}]", d) for i, d in enumerate(values.get("datasets", []))]:
         try:
             if ds in ("cifar10", "cifar100"): cifar_files(ds, where)
             elif ds == "cifar10-dvs": cifar10dvs_files(where)
+            elif ds == "sst2": sst2_files(where)
         except FileNotFoundError as e:
             raise FileNotFoundError(f"params.yaml: {stage}.{key} is {ds!r}, but its files are missing. {e}") from None
 

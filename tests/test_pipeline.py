@@ -41,6 +41,18 @@ def test_bad_param_stops_the_stage_naming_the_key(clone, tmp_path):
     r = subprocess.run("autost-stage train_baseline", cwd=work, shell=True, capture_output=True, text=True)
     assert r.returncode != 0 and "train_baseline.cpu.dataset must be one of digits" in r.stderr
 
+def test_text_stage_without_sst2_files_stops_before_any_work(clone, tmp_path):
+    "`convert_text` on SST-2 with no data/SST-2: refused at once, naming the key and the missing file; no output written."
+    work = tmp_path / "w3"; shutil.copytree(clone, work, ignore=shutil.ignore_patterns(".venv"))
+    p = yaml.safe_load((work / "params.yaml").read_text())
+    p["convert_text"]["cpu"]["dataset"] = "sst2"
+    (work / "params.yaml").write_text(yaml.safe_dump(p))
+    before = (work / "results/metrics/conversion_text.json").read_text()
+    r = subprocess.run("autost-stage convert_text", cwd=work, shell=True, capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0 and "convert_text.dataset is 'sst2', but its files are missing" in r.stderr
+    assert "SST-2/train.tsv" in r.stderr
+    assert (work / "results/metrics/conversion_text.json").read_text() == before
+
 def test_changing_one_stage_param_dirties_only_that_stage(clone, tmp_path):
     work = tmp_path / "w2"; shutil.copytree(clone, work)
     p = yaml.safe_load((work / "params.yaml").read_text())
