@@ -445,23 +445,32 @@ class SpikedViT(nn.Module):
         super().__init__()
         self.ann, self.code, self.input_code = ann, code, input_code
         self.T, self.base = code.T, code.base
-        # a channel that never fired in calibration (scale 0) gets a tiny floor so that normalisation stays finite
-        s = {k: torch.maximum(v.detach(), 1e-6 * v.detach().max()).clamp_min(1e-12) for k, v in scales.items()}
-        self.stages = list(s)
-        for k, v in s.items(): self.register_buffer("scale_" + k.replace(".", "_"), v.clone())
+        s = self._register_scales(scales)
         pe, names = ann.patch_embed, ["input"] + [f"patch.conv{i}" for i in range(4)]
         self.convs = nn.ModuleList(_norm_conv(c, s[a], s[b]) for c, a, b in zip(pe.convs, names[:-1], names[1:]))
         self.pool = nn.MaxPool2d(3, 2, 1)
         self.rpe = _norm_conv(pe.rpe, s["patch.conv3"], s["patch.rpe"])
         self.register_buffer("alpha_rpe", (s["patch.conv3"] / s["patch.rpe"]).view(-1, 1, 1))
-        s_x, blocks = s["patch.rpe"], []
-        for j, blk in enumerate(ann.blocks):
-            blocks.append(_SpikedBlock(blk, s_x, {k: s[f"blocks.{j}.{k}"] for k in _BLOCK_STAGES}, math.log(code.base)))
-            s_x = s[f"blocks.{j}.res2"]
-        self.blocks = nn.ModuleList(blocks)
+        s_x = self._convert_blocks(ann.blocks, s, s["patch.rpe"])
         n_tokens = (ann.img_size // 4) ** 2
         self.head = _norm_linear(ann.head.weight, ann.head.bias, s_x / n_tokens, torch.ones(ann.num_classes))
         self._codes = {}
+
+    def _register_scales(self, scales:dict) -> dict:
+        "Keep every stage's scale as a buffer; a channel that never fired in calibration (scale 0) gets a tiny floor so that normalisation stays finite."
+        s = {k: torch.maximum(v.detach(), 1e-6 * v.detach().max()).clamp_min(1e-12) for k, v in scales.items()}
+        self.stages = list(s)
+        for k, v in s.items(): self.register_buffer("scale_" + k.replace(".", "_"), v.clone())
+        return s
+
+    def _convert_blocks(self, blocks, s:dict, s_x:torch.Tensor) -> torch.Tensor:
+        "`self.blocks`: the weight-normalised blocks, fed by a stage of scale `s_x`; returns the scale of the last block's output."
+        converted = []
+        for j, blk in enumerate(blocks):
+            converted.append(_SpikedBlock(blk, s_x, {k: s[f"blocks.{j}.{k}"] for k in _BLOCK_STAGES}, math.log(self.code.base)))
+            s_x = s[f"blocks.{j}.res2"]
+        self.blocks = nn.ModuleList(converted)
+        return s_x
 
     def scale(self, stage:str) -> torch.Tensor:
         "The per-channel scale of a stage."

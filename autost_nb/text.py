@@ -17,8 +17,8 @@ import torch
 from torch import nn
 from .space import Arch, get_arch
 from .model import SpikingTransformer
-from .convert import (AnnAttention, AnnBlock, CONVERTIBLE, PhaseCode, SpikedViT, _SpikedBlock, _BLOCK_STAGES,
-                               _OpCount, _block_ops, _norm_linear, ann_block_stages)
+from .convert import (AnnAttention, AnnBlock, CONVERTIBLE, PhaseCode, SpikedViT, _OpCount, _block_ops,
+                               _norm_linear, ann_block_stages)
 
 # %% ../nbs/15_text.ipynb #6ae09b4f
 PAD, CLS, UNK, NOT = 0, 1, 2, 3     # special token ids (NOT: the synthetic task's negation word)
@@ -206,14 +206,8 @@ class SpikedTextTransformer(SpikedViT):
         if input_code != "phase": raise ValueError(f"input_code must be 'phase' for a text model, got {input_code!r}")
         self.ann, self.code, self.input_code = ann, code, input_code
         self.T, self.base = code.T, code.base
-        s = {k: torch.maximum(v.detach(), 1e-6 * v.detach().max()).clamp_min(1e-12) for k, v in scales.items()}
-        self.stages = list(s)
-        for k, v in s.items(): self.register_buffer("scale_" + k.replace(".", "_"), v.clone())
-        s_x, blocks = s["input"], []
-        for j, blk in enumerate(ann.blocks):
-            blocks.append(_SpikedBlock(blk, s_x, {k: s[f"blocks.{j}.{k}"] for k in _BLOCK_STAGES}, math.log(code.base)))
-            s_x = s[f"blocks.{j}.res2"]
-        self.blocks = nn.ModuleList(blocks)
+        s = self._register_scales(scales)
+        s_x = self._convert_blocks(ann.blocks, s, s["input"])
         self.head = _norm_linear(ann.head.weight, ann.head.bias, s_x, torch.ones(ann.num_classes))
         self._codes = {}
 
