@@ -7,9 +7,15 @@ counts, sizes and equation numbers far more often than results):
 - **Stage notebooks: no typed results at all.** A decimal number in a markdown cell must be written in the notebook's
   own code (a paper value or a constant the code uses) or in `params.yaml`; results are rendered by code cells from the
   metrics just computed, so they cannot go stale when a parameter changes.
-- **README.md and REPORT.md: every decimal number is found, at the precision shown, among the numbers the runs and
-  benchmarks wrote** (`results/metrics`, `results/tables`, `benchmarks/results`), `params.yaml`, or the code (paper
-  values and constants in `nbs/` and `autost_nb/`). A percentage may be a fraction written ×100.
+- **REPORT.md and the stage notebooks' findings are tied to the metrics they report**: each is exactly what
+  `autost_nb.claims` renders from the committed `results/metrics/*.json`, so a typed, edited or stale number (or
+  verdict) anywhere in them fails, whatever its value. `test_a_typed_number_in_the_report_is_caught` shows the power:
+  every one of many random τ values and percentages inserted into REPORT.md is caught.
+- **README.md: every decimal number is found, at the precision shown, among the numbers the runs and benchmarks
+  wrote** (`results/metrics`, `results/tables`, `benchmarks/results`), `params.yaml`, or the code (paper values and
+  constants in `nbs/` and `autost_nb/`). A percentage may be a fraction written ×100. This pool is large (thousands
+  of numbers), so it catches a number no run wrote, not a wrong one that happens to be written somewhere; README
+  carries benchmark numbers and points to REPORT.md for every result.
 """
 import json, re, shutil, subprocess
 from pathlib import Path
@@ -95,6 +101,51 @@ def test_stage_notebooks_carry_no_typed_results(where):
 def test_readme_and_report_numbers_come_from_the_runs(doc):
     o = orphans((ROOT / doc).read_text(), results(ROOT) | constants(ROOT))
     assert not o, f"{doc} shows numbers that no metrics, table, benchmark result, parameter or code contains: {o}"
+
+def committed_metrics(root:Path=ROOT) -> dict:
+    return {p.stem: json.loads(p.read_text()) for p in sorted((root / "results/metrics").glob("*.json"))}
+
+def report_differences(text:str, M:dict) -> list:
+    "Lines of `text` that differ from REPORT.md as `autost_nb.claims` renders it from the metrics `M` (empty: tied)."
+    import difflib
+    from autost_nb.claims import report_markdown
+    return [l for l in difflib.unified_diff(report_markdown(M).splitlines(), text.splitlines(), lineterm="", n=0)
+            if l[:1] in "+-" and not l.startswith(("+++", "---"))]
+
+def test_report_is_what_the_claims_render_from_the_committed_metrics():
+    d = report_differences((ROOT / "results/REPORT.md").read_text(), committed_metrics())
+    assert not d, f"results/REPORT.md is not what the committed metrics render to (typed, edited or stale): {d[:6]}"
+
+def test_a_typed_number_in_the_report_is_caught():
+    "Power: a random two-decimal τ or a one-decimal percentage put anywhere in REPORT.md is caught, every time."
+    import random
+    rng, text, M = random.Random(0), (ROOT / "results/REPORT.md").read_text(), committed_metrics()
+    from autost_nb.claims import report_markdown
+    assert report_markdown(M) == text
+    words = [m.start() for m in re.finditer(r"(?<=\s)\S", text)]
+    caught = 0
+    for i in range(200):
+        typed = f"τ {rng.uniform(-1, 1):+.2f}" if i % 2 else f"{rng.uniform(0, 100):.1f} %"
+        at = rng.choice(words)
+        caught += bool(report_differences(text[:at] + typed + " " + text[at:], M))
+    stale = json.loads(json.dumps(M)); sc = stale["correlation"]["scorers"]["flops"]
+    sc["kendall"], sc["kendall_ci"] = sc["kendall"] + 0.01, [sc["kendall_ci"][0] + 0.01, sc["kendall_ci"][1] + 0.01]
+    assert caught == 200 and report_differences(text, stale)      # and a metric that moved by 0.01 makes it stale
+
+FINDINGS_METRICS = {"search_space": "search_space", "correlation": "correlation", "search": "search", "train_searched": "train_searched",
+                    "timesteps": "timesteps", "topology": "topology", "lambda_sweep": "lambda_sweep", "convert": "conversion",
+                    "convert_text": "conversion_text"}
+
+def test_stage_findings_are_the_reports_verdicts_on_the_committed_metrics():
+    "Each executed stage notebook ends with exactly `claims.findings` of its committed metrics: the report's verdicts, nothing else."
+    from autost_nb.claims import findings, STAGE_CLAIMS
+    assert set(FINDINGS_METRICS) == set(STAGE_CLAIMS)
+    M, bad = committed_metrics(), {}
+    for stage, stem in FINDINGS_METRICS.items():
+        nb = json.loads((ROOT / f"results/notebooks/{stage}.ipynb").read_text())
+        shown = "".join(nb["cells"][-1]["outputs"][0]["data"]["text/markdown"])
+        if shown != findings(stage, {stem: M[stem]}): bad[stage] = shown[:200]
+    assert not bad, f"stage notebooks whose findings are not the report's verdicts on their committed metrics: {bad}"
 
 def test_after_a_parameter_change_the_rerun_prose_matches_the_new_metrics(tmp_path):
     "Change the search_space stage's draws, re-run it and the report: no markdown shows a number the new metrics lack."
