@@ -65,6 +65,11 @@ def stratified_archs(space="cpu", lo=1e5, hi=4e5, img_size=16, seed=0):
     return out
 
 
+def record_path(cache, task, arch, seed, epochs, batch_size, lr, n_train):
+    "Where the pilot keeps the record of one run."
+    return Path(cache) / f"{task}-{str(arch).replace('/', '.')}-s{seed}-e{epochs}-b{batch_size}-lr{lr}-n{n_train}.json"
+
+
 def run_one(task, genome, seed, epochs, batch_size, lr, n_train, cache):
     import torch
     from autost_nb.space import Arch
@@ -72,7 +77,7 @@ def run_one(task, genome, seed, epochs, batch_size, lr, n_train, cache):
     from autost_nb.train import TrainConfig, train
     torch.set_num_threads(1)
     arch = Arch.from_genome(genome)
-    path = Path(cache) / f"{task}-{str(arch).replace('/', '.')}-s{seed}-e{epochs}-b{batch_size}-lr{lr}-n{n_train}.json"
+    path = record_path(cache, task, arch, seed, epochs, batch_size, lr, n_train)
     if path.exists(): return json.loads(path.read_text())
     data = mnist_task(task, n_train=n_train)
     torch.manual_seed(seed)
@@ -141,8 +146,7 @@ if __name__ == "__main__":
     jobs = [(t, x.genome(), s) for t in a.tasks for s in a.seeds for x in archs]
     t0 = time.time()
     if a.no_train:
-        found = [Path(a.cache) / f"{t}-{str(Arch.from_genome(g)).replace('/', '.')}-s{s}-e{a.epochs}-b{a.batch_size}-lr{a.lr}-n{a.n_train}.json"
-                 for t, g, s in jobs]
+        found = [record_path(a.cache, t, Arch.from_genome(g), s, a.epochs, a.batch_size, a.lr, a.n_train) for t, g, s in jobs]
         recs = [json.loads(f.read_text()) for f in found if f.exists()]
         a.tasks = [t for t in a.tasks if sum(r["task"] == t for r in recs) >= 2 * len(archs)]   # tasks with >= 2 seeds done
         recs = [r for r in recs if r["task"] in a.tasks]
