@@ -4,12 +4,13 @@
 
 # %% auto #0
 __all__ = ['VOCAB', 'READING', 'PAPER_BASELINES', 'SEARCH_RULE', 'CLAIMS', 'STAGE_CLAIMS', 'REPORT_INTRO', 'Claim', 'both',
-           'untestable', 'gated', 'pct', 'mean', 'pts', 'table1_claims', 'table2_claim', 'searched_claims',
+           'untestable', 'gated', 'pct', 'place', 'pts', 'table1_claims', 'table2_claim', 'searched_claims',
            'table3_claims', 'table5_claim', 'timesteps_claim', 'topology_claim', 'lambda_claim', 'conversion_claims',
-           'all_of', 'text_verdicts', 'text_claims', 'all_claims', 'findings', 'report_markdown']
+           'text_verdicts', 'text_claims', 'all_claims', 'findings', 'stage_findings', 'report_markdown']
 
 # %% ../nbs/16_claims.ipynb #d799b762
-import math, statistics
+import json, math, statistics
+from pathlib import Path
 from dataclasses import dataclass, field
 from .stats import (RULES, MIN_RELIABILITY, judge_direction, judge_value, judge_range, judge_direction_value, judge_at_most,
                              value_relation, fmt_ci, fmt_num)
@@ -77,9 +78,10 @@ def gated(verdict:str, reasons:list, why:str) -> tuple:
 def pct(x, nd=1):
     "A fraction as a percentage with `nd` decimals."
     return f"{100 * x:.{nd}f} %"
-def mean(xs):
-    "The arithmetic mean of `xs`."
-    xs = list(xs); return sum(xs) / len(xs)
+def place(ci, value) -> str:
+    "Where a paper's `value` lies against our interval `ci`, in words (`value_relation`)."
+    return {"below": "lies above our interval", "above": "lies below our interval", "contains": "lies inside our interval",
+            "unknown": "cannot be placed"}[value_relation(ci, value)]
 def pts(d):
     "A `mean_difference` result as 'mean [lo, hi] points'."
     return f"{fmt_ci(d['mean'], d['ci'])} points"
@@ -128,8 +130,7 @@ def table1_claims(M:dict) -> list:
         if gw: rows.append(("partial τ given the width", "—", fmt_ci(gw["partial"], gw["partial_ci"])))
         if c.get("composition"): rows.append(("sample: architectures per width and depth", "—", "; ".join(
             f"{D}: " + ", ".join(f"{L} {n}" for L, n in d.items() if n) for D, d in c["composition"].items())))
-        where = {"below": "lies above our interval", "above": "lies below our interval", "contains": "lies inside our interval",
-                 "unknown": "cannot be placed"}[value_relation(sc[s]["kendall_ci"], paper_tau)]
+        where = place(sc[s]["kendall_ci"], paper_tau)
         why = (f"τ {tau_ci(s)}: the paper's {paper_tau:.2f} {where}"
                + ("" if reachable else f", and is above this experiment's ceiling, so only the sign is judged") + f"{lab(v_tau)}. "
                + (f"Against the parameter count: Δτ {fmt_ci(vs['params']['difference'], vs['params']['ci'])}{lab(v_params)}. " if "params" in vs else "")
@@ -205,12 +206,11 @@ def table3_claims(M:dict) -> list:
         for ds, d in diffs.items():
             b, m = mods[f"{ds}/baseline"], mods[f"{ds}/{key}"]
             verdicts.append(judge_direction_value(d["ci"], paper_gap, comparable=False))
-            where.append(f"{ds}: the paper's {paper_gap:+.2f} " + {"below": "lies above our interval", "above": "lies below our interval",
-                         "contains": "lies inside our interval", "unknown": "cannot be placed"}[value_relation(d["ci"], paper_gap)])
+            where.append(f"{ds}: the paper's {paper_gap:+.2f} " + place(d["ci"], paper_gap))
             rows += [(f"{ds}: matched Spikformer `{b['arch']}` ({b['params']:,} params)", f"Spikformer-4-256: {pap['Spikformer-4-256']['cifar10']} % (CIFAR-10)",
-                      f"{pct(mean(b['acc']))} (seeds: {', '.join(pct(a) for a in b['acc'])})"),
+                      f"{pct(statistics.mean(b['acc']))} (seeds: {', '.join(pct(a) for a in b['acc'])})"),
                      (f"{ds}: searched `{m['arch']}` ({m['params']:,} params, {m['params'] / b['params'] - 1:+.1%} against the baseline)",
-                      f"AutoST-tiny: {pap['AutoST-tiny']['cifar10']} % (CIFAR-10)", f"{pct(mean(m['acc']))} (seeds: {', '.join(pct(a) for a in m['acc'])})"),
+                      f"AutoST-tiny: {pap['AutoST-tiny']['cifar10']} % (CIFAR-10)", f"{pct(statistics.mean(m['acc']))} (seeds: {', '.join(pct(a) for a in m['acc'])})"),
                      (f"{ds}: searched − baseline, paired by seed", f"{paper_gap:+.2f} points", pts(d))]
         why = ("Searched minus baseline: " + ", ".join(f"{ds} {pts(d)}" for ds, d in diffs.items())
                + f" (mean of {len(ts['seeds'])} seed-paired differences, 95 % t interval); " + "; ".join(where)
@@ -243,7 +243,7 @@ def timesteps_claim(M:dict) -> Claim:
     ov = t.get("largest_minus_smallest_T_points")
     v = judge_direction(ov["ci"], +1) if ov else "inconclusive"
     Ts, E = [r["T"] for r in tr], [r["energy_mj"] for r in tr]
-    per_T = [e / T for e, T in zip(E, Ts)]; dev = max(abs(p / mean(per_T) - 1) for p in per_T)
+    per_T = [e / T for e, T in zip(E, Ts)]; dev = max(abs(p / statistics.mean(per_T) - 1) for p in per_T)
     e_up = all(b > a for a, b in zip(E, E[1:]))
     why = (f"T = {ov['to_T']} minus T = {ov['from_T']}: {pts(ov)}. " if ov else "") + (
         "Step by step: " + ", ".join(f"T {d['from_T']}→{d['to_T']} {pts(d)}" for d in t.get("step_differences_points", [])) + ". "
@@ -251,7 +251,7 @@ def timesteps_claim(M:dict) -> Claim:
     why += ((f"Energy grows in proportion to T (energy per timestep within ±{100 * dev:.1f} % of its mean)." if e_up and dev <= 0.05
              else "Energy grows with T, but not in proportion." if e_up else "Energy does not grow at every step of T."))
     rows = [(f"T = {r['T']}: top-1 (seeds), energy", "rises with T; T = 4 chosen" if r is tr[0] else "",
-             f"{pct(mean(r['acc']))} ({', '.join(pct(a) for a in r['acc'])}), {1000 * r['energy_mj']:.1f} µJ") for r in tr]
+             f"{pct(statistics.mean(r['acc']))} ({', '.join(pct(a) for a in r['acc'])}), {1000 * r['energy_mj']:.1f} µJ") for r in tr]
     if ov: rows.append((f"top-1 at T = {ov['to_T']} minus T = {ov['from_T']}, paired by seed", "positive", pts(ov)))
     v, why = gated(v, untestable(t), why)
     return Claim("AutoST Fig. 3(a): accuracy against timesteps",
@@ -272,7 +272,7 @@ def topology_claim(M:dict) -> Claim:
             + ("prefers the shallowest shape." if tp["flops_prefers_depth"] == shallow["depth"] else
                "prefers a deeper shape than the shallowest; compare Table 1's within-depth τ above."))
     rows = [(f"`{r['arch']}` ({r['params']:,} params)", "wider beats deeper" if r is R[0] else "",
-             f"{pct(mean(r['acc']))} ({', '.join(pct(a) for a in r['acc'])}); {r['flops'] / 1e6:.1f} MFLOPs") for r in R]
+             f"{pct(statistics.mean(r['acc']))} ({', '.join(pct(a) for a in r['acc'])}); {r['flops'] / 1e6:.1f} MFLOPs") for r in R]
     rows += [(f"shallowest minus depth {d['depth']}, paired by seed", "positive", pts(d)) for d in diffs]
     v, why = gated(v, reasons, why)
     return Claim("AutoST Fig. 3(b–c): wide-shallow against narrow-deep at equal parameters",
@@ -336,6 +336,28 @@ def conversion_claims(M:dict) -> list:
             ("T, B (B chosen on validation images, per seed)", "40, 1.15; 16, 1.4", f"{cv['T']}, {', '.join(f'{b:g}' for b in cv['bases_chosen'])}")]
     if "energy_saving_fixed_base" in S:
         rows.append((f"energy saved at the paper's B = {cv['base']:g}, reference accounting", f"{lo_p:.0f}–{hi_p:.0f} %", sav("energy_saving_fixed_base")))
+    geo, qualify = cv.get("paper_geometry"), ""
+    if geo:                                                     # the same accounting at the paper's geometry (inference only)
+        gs = lambda key: fmt_ci(geo[key]["mean"], geo[key]["ci"], 1, True, 100, " %")
+        v_geo = judge_range([100 * x for x in geo["saving"]["ci"]], lo_p, hi_p, null=0)
+        upm = lambda d: f"{d['mean']:.3f} ({d['min']:.3f}–{d['max']:.3f})"
+        rows += [("membrane updates per MAC (reference accounting)", f"about {pap['updates_per_mac_swin_t']:g} (Swin-T, from the authors' log)",
+                  f"ours {upm(S['updates_per_mac'])}; the paper's geometry {upm(geo['updates_per_mac'])}"),
+                 ("energy saved without the membrane updates", "—",
+                  f"ours {sav('saving_without_updates')}; the paper's geometry {gs('saving_without_updates')}"),
+                 (f"energy saved at the paper's geometry (`{geo['arch']}`, {geo['tokens']} tokens, untrained weights, T = {geo['T']}, "
+                  f"B = {geo['base']:g}), reference accounting", f"{lo_p:.0f}–{hi_p:.0f} %", f"{gs('saving')} (would be {v_geo} by the same rule)")]
+        qualify = (f" The saving depends on the geometry: our network makes {S['updates_per_mac']['mean']:.2f} membrane updates per "
+                   f"MAC (the paper's Swin-T about {pap['updates_per_mac_swin_t']:g}), and the updates are "
+                   f"{pct(S['membrane_share']['mean'], 0)} of its SNN energy; without them it would save {sav('saving_without_updates')}. "
+                   f"A network of the paper's geometry (`{geo['arch']}`, {geo['tokens']} tokens), converted with untrained weights, makes "
+                   f"{geo['updates_per_mac']['mean']:.3f} updates per MAC and saves {gs('saving')} ({v_geo} by the same rule); "
+                   "being untrained, its spike statistics are not a trained network's, so it qualifies the verdict and does not replace it.")
+    wr = S.get("woss_reference_change_points_per_image")
+    if wr:
+        rows.append(("top-1 with the reference code's WOSS firing time (one step later)", "—",
+                     f"{pct(S['woss_reference_snn_acc']['mean'], 2)}; ours minus it {fmt_ci(wr['mean'], wr['ci'])} points per image "
+                     f"({wr['a_only']:,} images right only with ours, {wr['b_only']:,} only with it, McNemar p = {wr['mcnemar_p']:.2g})"))
     out = [Claim("SpikedAttention: accuracy and energy of the converted SNN",
         "Conversion without training loses about 1 point of accuracy and saves 42–58 % of the energy.", rows,
         f"ours (preset '{cv['preset']}'): the searched genome `{cv['arch']}` as a ReLU/BatchNorm/softmax ANN trained on "
@@ -347,7 +369,7 @@ def conversion_claims(M:dict) -> list:
          f"Over {n} ANNs: accuracy lost {fmt_ci(S['acc_drop_points']['mean'], S['acc_drop_points']['ci'])} points ({v_drop}); ")
         + f"energy saved {sav('energy_saving')} under the reference accounting ({v_e}) and {sav('energy_saving_alt')} under the "
         f"alternative ({v_alt}), against the paper's {lo_p:.0f}–{hi_p:.0f} %. The ANNs reach {pct(S['ann_acc']['min'], 1)}–"
-        f"{pct(S['ann_acc']['max'], 1)}, below the ceiling, so a loss could show.", (),
+        f"{pct(S['ann_acc']['max'], 1)}, below the ceiling, so a loss could show." + qualify, (),
         cv.get("rules", {}).get("accuracy_and_energy", "both the accuracy rule and the range rule on the energy saving must hold."))]
     ss = cv["stage_correlations_summary"]
     fin = {k: d for k, d in ss.items() if d["min"] == d["min"]}
@@ -393,10 +415,6 @@ def conversion_claims(M:dict) -> list:
         "not reproduced when that holds for none, inconclusive when it holds for some."))
     return out
 
-def all_of(*verdicts) -> str:
-    "`both` for any number of parts."
-    return both(*verdicts)
-
 def text_verdicts(ct:dict,                 # the text stage's metrics (`M['conversion_text']`)
                   setting:str="chosen"     # 'chosen' (T, B chosen on validation) or 'paper_setting' (the paper's T, B)
                  ) -> dict:
@@ -406,13 +424,13 @@ def text_verdicts(ct:dict,                 # the text stage's metrics (`M['conve
                  for side in ("ann_energy_mj", "snn_energy_mj")) for r in ct["per_seed"]]
     k = sum(grows)
     v_grow = "reproduced" if k == len(grows) else "not reproduced" if k == 0 else "inconclusive"
-    v_lower = all_of(*[judge_direction(S[L]["energy_saving"]["ci"], +1) for L in Ls])
-    v_small = all_of(*[judge_at_most(S[L]["acc_drop_points"]["ci"], lim) for L in Ls])
+    v_lower = both(*[judge_direction(S[L]["energy_saving"]["ci"], +1) for L in Ls])
+    v_small = both(*[judge_at_most(S[L]["acc_drop_points"]["ci"], lim) for L in Ls])
     top, p = S[Ls[-1]], ct["paper"]["energy_saving"]
     v_acc, v_energy = judge_at_most(top["acc_drop_points"]["ci"], lim), judge_range(top["energy_saving"]["ci"], p, p, null=0)
     return {"energy_grows_with_length": v_grow, "snn_lower_at_every_length": v_lower, "small_loss_at_every_length": v_small,
-            "energy_against_length": all_of(v_grow, v_lower, v_small), "mabert_accuracy": v_acc, "mabert_energy": v_energy,
-            "mabert": all_of(v_acc, v_energy)}
+            "energy_against_length": both(v_grow, v_lower, v_small), "mabert_accuracy": v_acc, "mabert_energy": v_energy,
+            "mabert": both(v_acc, v_energy)}
 
 def text_claims(M:dict) -> list:
     "SpikedAttention on the text transformer: energy against input length, and the MA-BERT row."
@@ -482,6 +500,14 @@ def findings(stage:str, # a stage of `STAGE_CLAIMS`
     cls = _claims(STAGE_CLAIMS[stage], M)
     return ("**What we found**: the verdicts of `results/REPORT.md` on this stage's claims, computed by the same functions "
             "(`autost_nb.claims`) from the metrics this run wrote.\n\n" + "\n".join(c.finding() for c in cls))
+
+def stage_findings(stage:str,      # a stage of `STAGE_CLAIMS`
+                   out_dir:str|Path  # the folder the stage wrote its outputs to (`results/` under DVC)
+                  ) -> str:
+    "`findings` of `stage` on the metrics files it wrote: those its outputs in `autost_nb.pipeline.STAGES` name."
+    from autost_nb.pipeline import STAGES
+    M = {Path(o).stem: json.loads((Path(out_dir) / o).read_text()) for o in STAGES[stage][1] if o.startswith("metrics/")}
+    return findings(stage, M)
 
 REPORT_INTRO = ("Generated by the `report` stage (`nbs/40_report.ipynb`) from `results/metrics/*.json` by `autost_nb.claims`; do "
                 "not edit by hand. Paper numbers are the published ones; ours come from the committed pipeline. The `cpu` preset "

@@ -7,7 +7,7 @@ __all__ = ['VERDICTS', 'RULES', 'CONVERGENCE', 'MIN_RELIABILITY', 'kendall', 'sp
            'rank_correlation_difference', 'spearman_brown', 'seed_reliability', 'seeds_for_reliability',
            'split_half_reliability', 'partial_kendall', 'partial_rank_correlation', 'within_groups', 'mean_difference',
            'paired_accuracy_difference', 'judge_direction', 'judge_value', 'judge_range', 'value_relation',
-           'judge_direction_value', 'converged', 'convergence', 'judge_at_most', 'fmt_num', 'fmt_ci']
+           'judge_direction_value', 'converged', 'training_gain', 'convergence', 'judge_at_most', 'fmt_num', 'fmt_ci']
 
 # %% ../nbs/13_stats.ipynb #00000002
 import itertools, math, warnings
@@ -387,8 +387,15 @@ def converged(train_acc_curve,                          # training accuracy (tra
               tol_points:float=CONVERGENCE["tol_points"] # largest gain, in accuracy points, of a converged run
              ) -> bool:
     "Whether a run gained less than `tol_points` of training accuracy over its last `window` epochs (False when it ran `window` epochs or fewer)."
+    g = training_gain(train_acc_curve, window)
+    return g is not None and g < tol_points
+
+def training_gain(train_acc_curve,                 # training accuracy (fraction) after each epoch
+                  window:int=CONVERGENCE["window"] # epochs looked back
+                 ) -> float|None:                  # points gained, None when the run is not longer than `window` epochs
+    "Training accuracy gained over the last `window` epochs, in points."
     c = [float(v) for v in train_acc_curve]
-    return len(c) > window and 100 * (c[-1] - c[-1 - window]) < tol_points
+    return 100 * (c[-1] - c[-1 - window]) if len(c) > window else None
 
 def convergence(records,                                 # run records holding `train_acc_curve`
                 window:int=CONVERGENCE["window"],
@@ -398,13 +405,12 @@ def convergence(records,                                 # run records holding `
     recs = list(records)
     for r in recs:
         if "train_acc_curve" not in r: raise ValueError(f"record of {r.get('arch')} seed {r.get('seed')} has no train_acc_curve")
-    gain = lambda c: 100 * (c[-1] - c[-1 - window]) if len(c) > window else float("nan")
     bad = [r for r in recs if not converged(r["train_acc_curve"], window, tol_points)]
-    gains = [gain(r["train_acc_curve"]) for r in recs]
+    gains = [training_gain(r["train_acc_curve"], window) for r in recs]
     return {"criterion": f"training accuracy (train mode) gained < {tol_points:g} points over the last {window} epochs",
             "window": window, "tol_points": tol_points, "runs": len(recs), "converged": len(recs) - len(bad),
-            "gain_max_points": max((g for g in gains if not math.isnan(g)), default=None),   # None: no run long enough to tell
-            "not_converged": [f"{r.get('arch')} seed {r.get('seed')}: " + (f"{gain(r['train_acc_curve']):+.1f} points" if len(r["train_acc_curve"]) > window
+            "gain_max_points": max((g for g in gains if g is not None), default=None),   # None: no run long enough to tell
+            "not_converged": [f"{r.get('arch')} seed {r.get('seed')}: " + (f"{g:+.1f} points" if (g := training_gain(r["train_acc_curve"], window)) is not None
                               else f"only {len(r['train_acc_curve'])} epochs") for r in bad[:5]]}
 
 def judge_at_most(ci,          # our 95 % interval [lo, hi]
